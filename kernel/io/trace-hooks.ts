@@ -1,0 +1,89 @@
+// What the I/O manager tells the trace at each boundary it owns (the file system's dispatch
+// and completion; filters and fast I/O report their own). Keys follow SCENARIOS.md §3.
+
+import { fsctlName, irpFlagNames, majorName, minorName } from '../nt/irp.ts'
+import { fileInformationClassName, fsInformationClassName } from '../nt/infoclass.ts'
+import type { Irp, IoStackLocation } from './irp.ts'
+
+export interface IoTraceRecord {
+  time: number
+  process: string
+  pid: number
+  tid: number
+  op: string
+  minor?: string
+  path: string
+  at: string
+  phase: 'pre' | 'post' | 'dispatch' | 'complete'
+  flags: string[]
+  status?: number
+  information?: number
+  fileObject: number
+  irp: number
+  params: Record<string, unknown>
+}
+
+export interface IoTraceSink {
+  /** false makes every trace call a single branch */
+  readonly enabled: boolean
+  emit(r: IoTraceRecord): void
+}
+
+export const NULL_TRACE: IoTraceSink = { enabled: false, emit() {} }
+
+/** The minor column: the information class, FSCTL or IRP_MN_* name */
+export function traceMinor(sp: IoStackLocation): string | undefined {
+  const p = sp.Parameters
+  if (p.QueryFile) return fileInformationClassName(p.QueryFile.FileInformationClass) ?? String(p.QueryFile.FileInformationClass)
+  if (p.SetFile) return fileInformationClassName(p.SetFile.FileInformationClass) ?? String(p.SetFile.FileInformationClass)
+  if (p.QueryVolume) return fsInformationClassName(p.QueryVolume.FsInformationClass) ?? String(p.QueryVolume.FsInformationClass)
+  if (p.SetVolume) return fsInformationClassName(p.SetVolume.FsInformationClass) ?? String(p.SetVolume.FsInformationClass)
+  if (p.FileSystemControl && sp.MinorFunction === 0) return fsctlName(p.FileSystemControl.FsControlCode)
+  return minorName(sp.MajorFunction, sp.MinorFunction)
+}
+
+/** The parameters of a stack location by their Windows names */
+export function traceParams(irp: Irp, sp: IoStackLocation): Record<string, unknown> {
+  const p = sp.Parameters
+  if (p.Create) {
+    const o = p.Create.Options
+    return {
+      DesiredAccess: p.Create.SecurityContext.DesiredAccess,
+      CreateDisposition: o >>> 24,
+      CreateOptions: o & 0xffffff,
+      ShareAccess: p.Create.ShareAccess,
+      FileAttributes: p.Create.FileAttributes,
+      AllocationSize: p.Create.AllocationSize,
+      ...(sp.Flags ? { Flags: sp.Flags } : {}),
+    }
+  }
+  if (p.Read) return { ByteOffset: p.Read.ByteOffset, Length: p.Read.Length }
+  if (p.Write) return { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length }
+  if (p.QueryFile) return { FileInformationClass: p.QueryFile.FileInformationClass, Length: p.QueryFile.Length }
+  if (p.SetFile) {
+    const r: Record<string, unknown> = { FileInformationClass: p.SetFile.FileInformationClass, Length: p.SetFile.Length }
+    if (p.SetFile.ReplaceIfExists) r['ReplaceIfExists'] = true
+    if (p.SetFile.AdvanceOnly) r['AdvanceOnly'] = true
+    if (irp.SystemBuffer) r['InfoBuffer'] = irp.SystemBuffer
+    return r
+  }
+  if (p.QueryDirectory) {
+    return { FileInformationClass: p.QueryDirectory.FileInformationClass, FileName: p.QueryDirectory.FileName, Length: p.QueryDirectory.Length, Flags: sp.Flags }
+  }
+  if (p.NotifyDirectory) return { CompletionFilter: p.NotifyDirectory.CompletionFilter, Length: p.NotifyDirectory.Length, Flags: sp.Flags }
+  if (p.QueryVolume) return { FsInformationClass: p.QueryVolume.FsInformationClass, Length: p.QueryVolume.Length }
+  if (p.SetVolume) return { FsInformationClass: p.SetVolume.FsInformationClass, Length: p.SetVolume.Length }
+  if (p.FileSystemControl) return { FsControlCode: p.FileSystemControl.FsControlCode, InputBufferLength: p.FileSystemControl.InputBufferLength, OutputBufferLength: p.FileSystemControl.OutputBufferLength }
+  if (p.LockControl) return { ByteOffset: p.LockControl.ByteOffset, Length: p.LockControl.Length, Key: p.LockControl.Key, Flags: sp.Flags }
+  if (p.QueryEa) return { Length: p.QueryEa.Length, EaIndex: p.QueryEa.EaIndex }
+  if (p.SetEa) return { Length: p.SetEa.Length }
+  return {}
+}
+
+export function traceOp(sp: IoStackLocation): string {
+  return majorName(sp.MajorFunction)
+}
+
+export function traceFlags(irp: Irp, sp: IoStackLocation): string[] {
+  return irpFlagNames(irp.Flags, sp.MajorFunction)
+}

@@ -1,0 +1,219 @@
+// One emulated Windows machine: the scheduler, the object namespace, processes, the System
+// worker threads, the I/O manager and the mounted volumes. Synchronous and deterministic:
+// the same options give the same machine, and the host drives time with runFor().
+
+import { BOOT_FILETIME, BugCheck, fileTimeToIso, RunToBlockStrategy, Scheduler, SystemWorkQueues, type Strategy } from './ke/index.ts'
+import { createStrategy } from './ke/strategy.ts'
+import { EProcess, ObNamespace } from './ob/index.ts'
+import { IoManager } from './io/iomgr.ts'
+import type { IoTraceRecord, IoTraceSink } from './io/trace-hooks.ts'
+import type { DeviceObject } from './io/device.ts'
+
+export type MachineState = 'booting' | 'running' | 'stopped' | 'bugchecked'
+
+export interface BugcheckInfo {
+  code: number
+  codeName: string
+  params: string[]
+  message: string
+  culprit?: string
+  context?: string
+}
+
+export interface VolumeInfo {
+  letter: string
+  device: string
+  fileSystem: string
+  sizeBytes: number
+  label: string
+}
+
+export interface MachineInfo {
+  state: MachineState
+  seed: number
+  /** 100 ns ticks since boot */
+  virtualTime: number
+  /** the virtual boot time, ISO-8601 */
+  bootedAt: string
+  bugcheck?: BugcheckInfo
+  volumes: VolumeInfo[]
+  threads: number
+  processes: { pid: number; name: string }[]
+}
+
+export type MachineEvent = { kind: 'state'; info: MachineInfo } | { kind: 'trace'; events: IoTraceRecord[] }
+
+/** How a volume is mounted: the file system driver's mount routine for a real device. */
+export type MountVolume = (io: IoManager, realDevice: DeviceObject) => VolumeInfo
+
+export interface MachineOptions {
+  seed?: number
+  /** 'random' (default: the seed picks interleavings) or 'run-to-block' */
+  strategy?: string | Strategy
+  /** volumes to mount at boot, by drive letter */
+  volumes?: { letter: string; mount: MountVolume }[]
+  /** record trace events (default true) */
+  trace?: boolean
+}
+
+const SYSTEM_PID = 4
+/** user processes get ids from here up, in steps of 4 (unverified: any multiple of 4 is plausible) */
+const FIRST_USER_PID = 1000
+/** S-1-5-21-…-1001: the interactive user's SID (its Recycle Bin folder is named after it) */
+export const USER_SID = 'S-1-5-21-3623811015-3361044348-30300820-1001'
+
+export class Machine {
+  state: MachineState = 'booting'
+  readonly seed: number
+  ke!: Scheduler
+  ob!: ObNamespace
+  io!: IoManager
+  workQueues!: SystemWorkQueues
+  system!: EProcess
+  readonly processes = new Map<number, EProcess>()
+  readonly volumes: VolumeInfo[] = []
+  private readonly tidToProcess = new Map<number, EProcess>()
+  private readonly listeners = new Set<(e: MachineEvent) => void>()
+  private nextPid = FIRST_USER_PID
+  private pendingTrace: IoTraceRecord[] = []
+  private readonly opts: MachineOptions
+
+  private constructor(opts: MachineOptions) {
+    this.opts = opts
+    this.seed = opts.seed ?? 1
+  }
+
+  static create(opts: MachineOptions = {}): Machine {
+    return new Machine(opts)
+  }
+
+  /** builds the machine and mounts its volumes; state becomes 'running' (or 'bugchecked') */
+  boot(): void {
+    if (this.state !== 'booting') throw new Error(`boot: the machine is ${this.state}`)
+    const strategy =
+      typeof this.opts.strategy === 'object' ? this.opts.strategy : this.opts.strategy ? createStrategy(this.opts.strategy, this.seed) : undefined
+    this.ke = new Scheduler({ seed: this.seed, strategy })
+    this.ob = new ObNamespace()
+    this.ob.createSymbolicLink('\\GLOBAL??\\GLOBALROOT', '')
+    this.ob.alias('\\??', '\\GLOBAL??')
+    this.system = new EProcess(SYSTEM_PID, 'System', 'System', 'S-1-5-18', 0, '')
+    this.processes.set(SYSTEM_PID, this.system)
+    this.workQueues = new SystemWorkQueues(this.ke, this.system)
+    for (const t of this.ke.threads) this.registerThread(this.system, t.tid)
+    const sink: IoTraceSink = {
+      enabled: this.opts.trace !== false,
+      emit: (r) => {
+        this.pendingTrace.push(r)
+      },
+    }
+    this.io = new IoManager({ ke: this.ke, ob: this.ob, workQueues: this.workQueues, system: this.system, processOf: (tid) => this.tidToProcess.get(tid), trace: sink })
+    try {
+      for (const v of this.opts.volumes ?? []) this.volumes.push(v.mount(this.io, this.createVolumeDevice(v.letter)))
+      this.state = 'running'
+    } catch (e) {
+      if (!(e instanceof BugCheck)) throw e
+      this.ke.bugcheck = e
+      this.state = 'bugchecked'
+    }
+    this.emitState()
+  }
+
+  /** the real (volume) device for a drive letter: \Device\HarddiskVolumeN and \GLOBAL??\X: */
+  private createVolumeDevice(letter: string): DeviceObject {
+    const n = this.volumes.length + 1
+    const name = `\\Device\\HarddiskVolume${n}`
+    const dev = this.io.createVolumeDevice(name, letter)
+    this.ob.createSymbolicLink(`\\GLOBAL??\\${letter}`, name)
+    return dev
+  }
+
+  /** a process by image name, created on first use (scenario steps name their process) */
+  process(imageName: string): EProcess {
+    for (const p of this.processes.values()) if (p.imageName.toLowerCase() === imageName.toLowerCase()) return p
+    const pid = this.nextPid
+    this.nextPid += 4
+    const path = imageName.toLowerCase() === 'explorer.exe' ? `C:\\Windows\\${imageName}` : `C:\\Windows\\System32\\${imageName}`
+    const p = new EProcess(pid, imageName, path, USER_SID, SYSTEM_PID, `"${path}"`)
+    this.processes.set(pid, p)
+    return p
+  }
+
+  registerThread(process: EProcess, tid: number): void {
+    this.tidToProcess.set(tid, process)
+    const t = this.ke.threads.find((x) => x.tid === tid)
+    if (t && !process.threads.includes(t)) process.threads.push(t)
+  }
+
+  processOfThread(tid: number): EProcess | undefined {
+    return this.tidToProcess.get(tid)
+  }
+
+  on(listener: (e: MachineEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** trace events recorded since the last call */
+  takeTrace(): IoTraceRecord[] {
+    const t = this.pendingTrace
+    this.pendingTrace = []
+    return t
+  }
+
+  /** advances virtual time, running the emulated threads; reports a bugcheck as a state change */
+  runFor(ticks: number): void {
+    if (this.state !== 'running') return
+    this.ke.runFor(ticks)
+    this.afterRun()
+  }
+
+  /** to be called after driving the scheduler directly: flushes trace events and notices bugchecks */
+  afterRun(): void {
+    if (this.pendingTrace.length > 0 && this.listeners.size > 0) {
+      const events = this.takeTrace()
+      for (const l of this.listeners) l({ kind: 'trace', events })
+    }
+    if (this.ke.bugcheck && this.state === 'running') {
+      this.state = 'bugchecked'
+      this.emitState()
+    }
+  }
+
+  shutdown(): void {
+    if (this.state === 'stopped') return
+    this.state = 'stopped'
+    this.emitState()
+  }
+
+  info(): MachineInfo {
+    const bc = this.ke?.bugcheck
+    return {
+      state: this.state,
+      seed: this.seed,
+      virtualTime: this.ke?.now ?? 0,
+      bootedAt: fileTimeToIso(BOOT_FILETIME),
+      ...(bc
+        ? {
+            bugcheck: {
+              code: bc.code,
+              codeName: bc.codeName,
+              params: bc.params.map((p) => '0x' + p.toString(16).toUpperCase().padStart(16, '0')),
+              message: bc.message,
+              ...(bc.culprit ? { culprit: bc.culprit } : {}),
+              ...(bc.context ? { context: bc.context } : {}),
+            },
+          }
+        : {}),
+      volumes: [...this.volumes],
+      threads: this.ke ? this.ke.threads.filter((t) => t.state !== 'terminated').length : 0,
+      processes: [...this.processes.values()].map((p) => ({ pid: p.pid, name: p.imageName })),
+    }
+  }
+
+  private emitState(): void {
+    const info = this.info()
+    for (const l of this.listeners) l({ kind: 'state', info })
+  }
+}
+
+export { RunToBlockStrategy }
