@@ -101,7 +101,9 @@ export function closestNames(candidates: Iterable<string>, name: string, max = 3
   for (const c of candidates) scored.push({ n: c, d: editDistance(c.toUpperCase(), target) })
   scored.sort((a, b) => a.d - b.d)
   const limit = Math.max(2, Math.floor(target.length / 3))
-  return scored.filter((s) => s.d <= limit).slice(0, max).map((s) => s.n)
+  const best = scored[0]?.d ?? Infinity
+  // only the closest candidates (ties kept), and only when close enough to be a typo
+  return scored.filter((s) => s.d <= limit && s.d === best).slice(0, max).map((s) => s.n)
 }
 
 /** Levenshtein distance. */
