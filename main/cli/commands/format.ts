@@ -1,0 +1,48 @@
+// altitude format IMAGE --size 64MiB [--label L]
+
+import { flagString } from '../args.ts'
+import type { CommandSpec, ParsedArgs } from '../args.ts'
+import { CliError, engineMissing } from '../command.ts'
+import type { CliIO, Command } from '../command.ts'
+import { newFilePath, parseSize } from '../values.ts'
+
+const MIN_BYTES = 1024 * 1024
+const MAX_BYTES = 2 * 1024 ** 4
+/** NTFS volume labels hold at most 32 UTF-16 code units ($Volume's $VOLUME_NAME) */
+const MAX_LABEL = 32
+
+const spec: CommandSpec = {
+  name: 'format',
+  summary: 'Creates an NTFS volume image (512-byte sectors, 4 KiB clusters) that Windows and ntfs-3g can read.',
+  synopsis: 'format IMAGE --size 64MiB [--label L]',
+  positionals: { label: 'IMAGE', min: 1, max: 1, description: 'the image file to create (must not exist)' },
+  flags: [
+    { name: 'size', value: 'SIZE', required: true, description: 'volume size with a binary unit: 64MiB, 1GiB (1 MiB – 2 TiB, whole sectors)' },
+    { name: 'label', value: 'L', description: `volume label (at most ${MAX_LABEL} characters)` },
+  ],
+}
+
+export interface FormatRequest {
+  image: string
+  sizeBytes: number
+  label: string
+}
+
+export function readFormatArgs(args: ParsedArgs, cwd: string): FormatRequest {
+  const image = newFilePath(args.positionals[0] as string, cwd, 'IMAGE')
+  const sizeBytes = parseSize(flagString(args, 'size') ?? '', '--size')
+  if (sizeBytes < MIN_BYTES) throw new CliError(`--size must be at least 1MiB for an NTFS volume, not ${flagString(args, 'size')}`)
+  if (sizeBytes > MAX_BYTES) throw new CliError(`--size must be at most 2TiB, not ${flagString(args, 'size')}`)
+  if (sizeBytes % 512 !== 0) throw new CliError(`--size must be a whole number of 512-byte sectors, not ${sizeBytes} bytes`)
+  const label = flagString(args, 'label') ?? ''
+  if (label.length > MAX_LABEL) throw new CliError(`--label must be at most ${MAX_LABEL} characters, not ${label.length}`)
+  return { image, sizeBytes, label }
+}
+
+export const formatCommand: Command = {
+  spec,
+  async run(args: ParsedArgs, io: CliIO): Promise<number> {
+    readFormatArgs(args, io.cwd)
+    return engineMissing(io, 'format', 'the NTFS formatter')
+  },
+}

@@ -1,0 +1,330 @@
+// The one API contract between a host (Electron main, the web host) and the renderer.
+// Every request (method → params → result), every event and the error reply is defined here
+// once, as runtime schemas that also give the TypeScript types. Transports (Electron IPC,
+// WebSocket) carry the same JSON envelopes:
+//   request   { id, method, params }
+//   response  { id, result }  |  { id, error: { code, message } }
+//   event     { event, data }
+// A later feature adds a call by adding an entry to `requests` and a handler in the session.
+
+import * as s from './schema.ts'
+import type { Infer, Issue } from './schema.ts'
+
+// ---------------------------------------------------------------- shared data shapes
+
+export const MACHINE_STATES = ['booting', 'running', 'stopped', 'bugchecked'] as const
+
+export const bugcheckInfo = s.object(
+  {
+    code: s.integer({ min: 0, max: 0xffff_ffff }),
+    codeName: s.string(),
+    /** the four bugcheck parameters, as hex strings (they are 64-bit) */
+    params: s.array(s.string({ maxLength: 32 }), { maxItems: 4 }),
+    message: s.string(),
+    culprit: s.optional(s.string()),
+    context: s.optional(s.string()),
+  },
+  { open: true },
+)
+
+export const volumeInfo = s.object(
+  {
+    letter: s.string({ minLength: 1, maxLength: 3 }),
+    device: s.string(),
+    fileSystem: s.string(),
+    sizeBytes: s.number({ min: 0 }),
+    label: s.string(),
+  },
+  { open: true },
+)
+
+export const machineInfo = s.object(
+  {
+    state: s.oneOf(MACHINE_STATES),
+    seed: s.integer({ min: 0 }),
+    /** 100 ns ticks since boot */
+    virtualTime: s.number({ min: 0 }),
+    /** ISO time of the virtual boot FILETIME */
+    bootedAt: s.string(),
+    bugcheck: s.optional(bugcheckInfo),
+    volumes: s.array(volumeInfo),
+    threads: s.integer({ min: 0 }),
+    processes: s.array(s.object({ pid: s.integer({ min: 0 }), name: s.string() }, { open: true })),
+  },
+  { open: true },
+)
+
+/**
+ * The kernel worker as the host sees it: `starting` until the first answer, `ready` while it
+ * answers, `hung` when it stopped answering heartbeats (it was terminated), `died` when it
+ * exited or threw. A restart request starts a fresh one.
+ */
+export const WORKER_STATES = ['starting', 'ready', 'hung', 'died'] as const
+
+export const machineStatus = s.object({
+  /** counts kernel workers started in this session; trace events carry it too */
+  generation: s.integer({ min: 0 }),
+  worker: s.oneOf(WORKER_STATES),
+  /** why the worker is hung or died, in words */
+  problem: s.optional(s.string()),
+  /** null until the worker reported the machine for the first time */
+  machine: s.nullable(machineInfo),
+})
+
+/** One trace event (SCENARIOS.md §3). Open: the kernel may add keys. */
+export const traceEvent = s.object(
+  {
+    seq: s.integer({ min: 0 }),
+    time: s.number({ min: 0 }),
+    process: s.string(),
+    pid: s.integer({ min: 0 }),
+    tid: s.integer({ min: 0 }),
+    op: s.string(),
+    minor: s.optional(s.string()),
+    procmon: s.optional(s.string()),
+    path: s.string(),
+    at: s.optional(s.string()),
+    phase: s.optional(s.string()),
+    flags: s.optional(s.array(s.string())),
+    status: s.optional(s.string()),
+    information: s.optional(s.json()),
+    fileObject: s.optional(s.json()),
+    irp: s.optional(s.json()),
+    params: s.optional(s.json()),
+    detail: s.optional(s.string()),
+  },
+  { open: true },
+)
+
+export const DEBUG_FAULTS = ['hang', 'crash', 'throw'] as const
+
+// ---------------------------------------------------------------- requests
+
+const noParams = s.object({})
+const seedParam = s.object({ seed: s.optional(s.integer({ min: 0, max: 0xffff_ffff })) })
+
+export const requests = {
+  /** the machine and its kernel worker as the host knows them now */
+  'machine.info': { params: noParams, result: machineStatus },
+  /** boots a machine when none is running (after a shutdown, a hang or a crash) */
+  'machine.boot': { params: seedParam, result: machineStatus },
+  /** throws away the kernel worker and boots a fresh machine (same seed unless given) */
+  'machine.restart': { params: seedParam, result: machineStatus },
+  /** shuts the machine down; the worker stays, a boot starts a new machine */
+  'machine.shutdown': { params: noParams, result: machineStatus },
+  /**
+   * Test hook: makes the kernel worker hang (busy loop), exit, or throw, so hang and crash
+   * detection can be exercised. Refused with `debug-disabled` unless the host was started
+   * with debug hooks (ALTITUDE_DEBUG_HOOKS=1).
+   */
+  'debug.fault': { params: s.object({ kind: s.oneOf(DEBUG_FAULTS) }), result: s.object({ accepted: s.literal(true) }) },
+} as const
+
+// ---------------------------------------------------------------- events
+
+export const events = {
+  /** the machine or its worker changed (also sent periodically while running: virtual time) */
+  'machine.state': machineStatus,
+  /** new trace events, in emission order */
+  'trace.events': s.object({ generation: s.integer({ min: 0 }), events: s.array(traceEvent, { maxItems: 100_000 }) }),
+} as const
+
+// ---------------------------------------------------------------- errors
+
+export const ERROR_CODES = [
+  /** not JSON, not an object, or no usable id */
+  'bad-message',
+  /** the method is not part of the contract */
+  'unknown-method',
+  /** params do not match the method's schema */
+  'invalid-params',
+  /** the request is valid but not in this machine state (e.g. boot while running) */
+  'invalid-state',
+  /** the kernel worker is hung, dead or being replaced */
+  'machine-unavailable',
+  /** a debug hook was requested but the host runs without debug hooks */
+  'debug-disabled',
+  /** the host produced a result that does not match the contract (a host bug) */
+  'invalid-result',
+  /** anything else that went wrong in the host */
+  'internal',
+] as const
+
+export const errorBody = s.object({ code: s.oneOf(ERROR_CODES), message: s.string() })
+
+// ---------------------------------------------------------------- types
+
+export type Requests = typeof requests
+export type Method = keyof Requests
+export type Params<M extends Method> = Infer<Requests[M]['params']>
+export type Result<M extends Method> = Infer<Requests[M]['result']>
+export type Events = typeof events
+export type EventName = keyof Events
+export type EventData<E extends EventName> = Infer<Events[E]>
+export type ErrorCode = (typeof ERROR_CODES)[number]
+export type ErrorBody = Infer<typeof errorBody>
+export type MachineStatus = Infer<typeof machineStatus>
+export type MachineInfoData = Infer<typeof machineInfo>
+export type BugcheckData = Infer<typeof bugcheckInfo>
+export type TraceEventData = Infer<typeof traceEvent>
+export type WorkerState = (typeof WORKER_STATES)[number]
+export type DebugFault = (typeof DEBUG_FAULTS)[number]
+
+export type RequestId = number | string
+export interface RequestMessage<M extends Method = Method> {
+  id: RequestId
+  method: M
+  params: Params<M>
+}
+export interface SuccessMessage {
+  id: RequestId
+  result: unknown
+}
+export interface ErrorMessage {
+  id: RequestId | null
+  error: ErrorBody
+}
+export type ResponseMessage = SuccessMessage | ErrorMessage
+export type EventMessage = { [E in EventName]: { event: E; data: EventData<E> } }[EventName]
+
+export const METHODS = Object.keys(requests) as Method[]
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+export function isMethod(name: unknown): name is Method {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name)
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
+/** Thrown on the client side when a request fails; carries the contract's error code. */
+export class HostError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'HostError'
+    this.code = code
+  }
+}
+
+export function errorReply(id: RequestId | null, code: ErrorCode, message: string): ErrorMessage {
+  return { id, error: { code, message } }
+}
+
+// ---------------------------------------------------------------- validation (host side)
+
+const requestId = s.string({ minLength: 1, maxLength: 64 })
+const MAX_ID = Number.MAX_SAFE_INTEGER
+
+function readId(raw: Record<string, unknown>): RequestId | null {
+  const id = raw['id']
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id <= MAX_ID) return id
+  if (requestId.check(id, 'id') === undefined) return id as string
+  return null
+}
+
+function describeIssue(where: string, found: Issue): string {
+  return `${where}: ${s.formatIssue(found)}`
+}
+
+/**
+ * Parses what a client sent (already JSON-decoded, or a string to decode). Returns the typed
+ * request, or the error reply to send back. Never throws.
+ */
+export function parseRequest(raw: unknown): { ok: true; request: RequestMessage } | { ok: false; reply: ErrorMessage } {
+  let value = raw
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown
+    } catch {
+      return { ok: false, reply: errorReply(null, 'bad-message', 'the message is not valid JSON') }
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reply: errorReply(null, 'bad-message', 'a request must be a JSON object {id, method, params}') }
+  }
+  const msg = value as Record<string, unknown>
+  const id = readId(msg)
+  if (id === null) {
+    return { ok: false, reply: errorReply(null, 'bad-message', 'a request needs an id: a non-negative integer or a string of 1–64 characters') }
+  }
+  for (const key of Object.keys(msg)) {
+    if (key !== 'id' && key !== 'method' && key !== 'params') {
+      return { ok: false, reply: errorReply(id, 'bad-message', `unexpected key "${key}" in request (allowed: id, method, params)`) }
+    }
+  }
+  const method = msg['method']
+  if (typeof method !== 'string') {
+    return { ok: false, reply: errorReply(id, 'bad-message', 'a request needs a method name (a string)') }
+  }
+  if (!isMethod(method)) {
+    const shown = method.length > 60 ? `${method.slice(0, 60)}…` : method
+    return { ok: false, reply: errorReply(id, 'unknown-method', `unknown method "${shown}"`) }
+  }
+  const params = msg['params'] === undefined ? {} : msg['params']
+  const found = requests[method].params.check(params, 'params')
+  if (found) return { ok: false, reply: errorReply(id, 'invalid-params', describeIssue(method, found)) }
+  return { ok: true, request: { id, method, params: params as Params<typeof method> } }
+}
+
+/** The host checks its own results before sending them, so contract drift is caught at the source. */
+export function checkResult(method: Method, result: unknown): Issue | undefined {
+  return requests[method].result.check(result, 'result')
+}
+
+export function checkEvent(event: EventName, data: unknown): Issue | undefined {
+  return events[event].check(data, 'data')
+}
+
+// ---------------------------------------------------------------- validation (client side)
+
+export type ServerMessage =
+  | { kind: 'response'; id: RequestId; result: unknown }
+  | { kind: 'error'; id: RequestId | null; error: ErrorBody }
+  | { kind: 'event'; message: EventMessage }
+
+/**
+ * Parses what a host sent. A response's result is checked later against the method the
+ * client asked (see `checkResponse`), since only the client knows which method an id was for.
+ */
+export function parseServerMessage(raw: unknown): { ok: true; message: ServerMessage } | { ok: false; problem: string } {
+  let value = raw
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown
+    } catch {
+      return { ok: false, problem: 'the host sent a message that is not valid JSON' }
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: 'the host sent a message that is not a JSON object' }
+  }
+  const msg = value as Record<string, unknown>
+  if ('event' in msg) {
+    const name = msg['event']
+    if (!isEventName(name)) return { ok: false, problem: `the host sent an unknown event ${JSON.stringify(name)}` }
+    const found = checkEvent(name, msg['data'])
+    if (found) return { ok: false, problem: describeIssue(`event ${name}`, found) }
+    return { ok: true, message: { kind: 'event', message: { event: name, data: msg['data'] } as EventMessage } }
+  }
+  if ('error' in msg) {
+    const found = errorBody.check(msg['error'], 'error')
+    if (found) return { ok: false, problem: describeIssue('error reply', found) }
+    const id = msg['id'] === null ? null : readId(msg)
+    return { ok: true, message: { kind: 'error', id, error: msg['error'] as ErrorBody } }
+  }
+  if ('result' in msg) {
+    const id = readId(msg)
+    if (id === null) return { ok: false, problem: 'the host sent a response without a usable id' }
+    return { ok: true, message: { kind: 'response', id, result: msg['result'] } }
+  }
+  return { ok: false, problem: 'the host sent a message that is neither a response nor an event' }
+}
+
+/** Checks a response's result against the method it answers; returns the typed result or throws HostError. */
+export function checkResponse<M extends Method>(method: M, result: unknown): Result<M> {
+  const found = checkResult(method, result)
+  if (found) throw new HostError('invalid-result', describeIssue(`the host's answer to ${method}`, found))
+  return result as Result<M>
+}

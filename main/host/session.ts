@@ -1,0 +1,258 @@
+// A session: one emulated machine in a kernel worker, served through the contract in api.ts.
+// Transports (Electron IPC, WebSocket) hand every incoming message to `handle` and forward
+// every event from `onEvent`; they add nothing else. `handle` never throws: a malformed or
+// unknown message gets a typed error reply, and the session keeps serving.
+
+import {
+  HostError,
+  checkEvent,
+  checkResult,
+  errorReply,
+  parseRequest,
+} from './api.ts'
+import type {
+  EventMessage,
+  EventName,
+  EventData,
+  MachineInfoData,
+  MachineStatus,
+  Method,
+  Params,
+  ResponseMessage,
+  Result,
+} from './api.ts'
+import { formatIssue } from './schema.ts'
+import { KernelLink } from './kernel-link.ts'
+import type { LinkEvent } from './kernel-link.ts'
+import type { WorkerEntry } from './worker-spawn.ts'
+import { watchdogBugcheck } from './watchdog.ts'
+
+/** 100 ns ticks in one host millisecond */
+const TICKS_PER_MS = 10_000
+
+export interface SessionOptions {
+  /** seed of the first machine (default 1) */
+  seed?: number
+  /** host milliseconds between heartbeats to the worker (default 1000) */
+  heartbeatMs?: number
+  /** a worker silent this long is declared hung (default 5000 ms) */
+  hangTimeoutMs?: number
+  /** how long a new worker may take to load (default 60000 ms) */
+  startTimeoutMs?: number
+  /** host milliseconds between two runFor calls (default 50); virtual time advances as much */
+  pumpMs?: number
+  /** host milliseconds between info snapshots while running (default 250) */
+  infoIntervalMs?: number
+  /** accept the debug.fault request (tests) */
+  debugHooks?: boolean
+  /** where the worker is loaded from (default: next to this module) */
+  workerEntry?: WorkerEntry
+  /** where protocol problems are reported (default: stderr) */
+  log?: (line: string) => void
+}
+
+type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> }
+
+export class Session {
+  private link: KernelLink | undefined
+  private status: MachineStatus = { generation: 0, worker: 'starting', machine: null }
+  private readonly listeners = new Set<(message: EventMessage) => void>()
+  private lifecycle: Promise<unknown> = Promise.resolve()
+  private seed: number
+  private closed = false
+  private readonly log: (line: string) => void
+
+  constructor(private readonly opts: SessionOptions = {}) {
+    this.seed = opts.seed ?? 1
+    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`))
+  }
+
+  /** Boots the first machine. Resolves with its status (which may say it died). */
+  start(): Promise<MachineStatus> {
+    return this.serialize(() => this.fresh(this.seed))
+  }
+
+  current(): MachineStatus {
+    return this.status
+  }
+
+  onEvent(listener: (message: EventMessage) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Answers one request message (an object or a JSON string). Never throws. */
+  async handle(raw: unknown): Promise<ResponseMessage> {
+    const parsed = parseRequest(raw)
+    if (!parsed.ok) return parsed.reply
+    const { id, method, params } = parsed.request
+    try {
+      const handler = this.handlers[method] as (p: unknown) => Promise<unknown>
+      const result = await handler(params)
+      const found = checkResult(method, result)
+      if (found) {
+        this.log(`altitude host: ${method} produced a result outside the contract: ${formatIssue(found)}`)
+        return errorReply(id, 'invalid-result', `the host's answer to ${method} does not match the contract: ${formatIssue(found)}`)
+      }
+      return { id, result }
+    } catch (err) {
+      if (err instanceof HostError) return errorReply(id, err.code, err.message)
+      const text = err instanceof Error ? err.message : String(err)
+      return errorReply(id, 'internal', `${method} failed: ${text}`)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    this.listeners.clear()
+    const link = this.link
+    this.link = undefined
+    if (link) await link.terminate()
+  }
+
+  private readonly handlers: Handlers = {
+    'machine.info': async () => {
+      const link = this.link
+      if (link?.isReady) await link.call({ op: 'info' })
+      return this.status
+    },
+    'machine.boot': (params) =>
+      this.serialize(async () => {
+        const link = this.link
+        const state = this.status.machine?.state
+        if (link?.isReady && (state === 'running' || state === 'booting')) {
+          throw new HostError('invalid-state', `the machine is already ${state}; use machine.restart for a fresh one`)
+        }
+        const seed = params.seed ?? this.seed
+        if (link?.isReady) {
+          this.seed = seed
+          await link.call({ op: 'boot', seed })
+          return this.status
+        }
+        return this.fresh(seed)
+      }),
+    'machine.restart': (params) => this.serialize(() => this.fresh(params.seed ?? this.seed)),
+    'machine.shutdown': () =>
+      this.serialize(async () => {
+        const link = this.requireLink()
+        await link.call({ op: 'shutdown' })
+        return this.status
+      }),
+    'debug.fault': async (params) => {
+      if (this.opts.debugHooks !== true) {
+        throw new HostError('debug-disabled', 'debug hooks are off; start the host with ALTITUDE_DEBUG_HOOKS=1 to use debug.fault')
+      }
+      await this.requireLink().call({ op: 'fault', kind: params.kind })
+      return { accepted: true as const }
+    },
+  }
+
+  private requireLink(): KernelLink {
+    const link = this.link
+    if (link === undefined || !link.alive) {
+      throw new HostError('machine-unavailable', this.status.problem ?? 'the kernel worker is not running; restart the machine')
+    }
+    return link
+  }
+
+  /** Lifecycle requests run one at a time, in arrival order. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(work, work)
+    this.lifecycle = run.catch(() => undefined)
+    return run
+  }
+
+  /** Replaces the kernel worker with a fresh one and boots a machine in it. */
+  private async fresh(seed: number): Promise<MachineStatus> {
+    if (this.closed) throw new HostError('machine-unavailable', 'the session is closed')
+    const old = this.link
+    this.link = undefined
+    if (old) await old.terminate()
+    this.seed = seed
+    const generation = this.status.generation + 1
+    this.setStatus({ generation, worker: 'starting', machine: null })
+    const pumpMs = this.opts.pumpMs ?? 50
+    const link: KernelLink = new KernelLink(
+      {
+        config: {
+          pumpMs,
+          ticksPerPump: pumpMs * TICKS_PER_MS,
+          infoIntervalMs: this.opts.infoIntervalMs ?? 250,
+          debugHooks: this.opts.debugHooks === true,
+        },
+        heartbeatMs: this.opts.heartbeatMs ?? 1000,
+        hangTimeoutMs: this.opts.hangTimeoutMs ?? 5000,
+        startTimeoutMs: this.opts.startTimeoutMs ?? 60_000,
+        ...(this.opts.workerEntry ? { entry: this.opts.workerEntry } : {}),
+      },
+      (e) => this.fromLink(link, generation, e),
+    )
+    this.link = link
+    try {
+      await link.call({ op: 'boot', seed })
+    } catch (err) {
+      // a worker that hung or died while booting is already reported through its status
+      if (!(err instanceof HostError) || err.code !== 'machine-unavailable') throw err
+    }
+    return this.status
+  }
+
+  private fromLink(link: KernelLink, generation: number, e: LinkEvent): void {
+    if (link !== this.link || this.closed) return
+    switch (e.kind) {
+      case 'ready':
+        this.setStatus({ generation, worker: 'ready', machine: this.status.machine })
+        return
+      case 'info':
+        this.setStatus({ generation, worker: 'ready', machine: e.info })
+        return
+      case 'trace':
+        this.emit('trace.events', { generation, events: e.events })
+        return
+      case 'hung': {
+        const seconds = (e.silentMs / 1000).toFixed(1)
+        const problem = `The kernel worker stopped answering (silent for ${seconds} s) and was terminated. Restart the machine.`
+        this.setStatus({ generation, worker: 'hung', problem, machine: this.hungMachine(this.status.machine, e.silentMs) })
+        return
+      }
+      case 'died': {
+        const last = this.status.machine
+        this.setStatus({ generation, worker: 'died', problem: `${e.problem} Restart the machine.`, machine: last ? { ...last, state: 'stopped' } : null })
+        return
+      }
+      case 'protocol':
+        this.log(`altitude host: ${e.problem}`)
+        return
+    }
+  }
+
+  private hungMachine(last: MachineInfoData | null, silentMs: number): MachineInfoData | null {
+    if (last === null) return null
+    return { ...last, state: 'bugchecked', bugcheck: watchdogBugcheck(silentMs, this.opts.hangTimeoutMs ?? 5000) }
+  }
+
+  private setStatus(status: MachineStatus): void {
+    const next: MachineStatus = { generation: status.generation, worker: status.worker, machine: status.machine }
+    if (status.problem !== undefined) next.problem = status.problem
+    this.status = next
+    this.emit('machine.state', next)
+  }
+
+  private emit<E extends EventName>(event: E, data: EventData<E>): void {
+    const found = checkEvent(event, data)
+    if (found) {
+      this.log(`altitude host: dropped a ${event} event outside the contract: ${formatIssue(found)}`)
+      return
+    }
+    const message = { event, data } as EventMessage
+    for (const listener of this.listeners) {
+      try {
+        listener(message)
+      } catch (err) {
+        this.log(`altitude host: an event listener failed: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+  }
+}
+
+export { TICKS_PER_MS }

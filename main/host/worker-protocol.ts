@@ -1,0 +1,80 @@
+// Messages between the session (host thread) and the kernel worker thread. Internal to
+// main/host: the renderer never sees these; it sees the contract in api.ts.
+
+import * as s from './schema.ts'
+import type { Infer } from './schema.ts'
+import { DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
+
+export interface WorkerConfig {
+  /** host milliseconds between two runFor calls */
+  pumpMs: number
+  /** virtual 100 ns ticks each runFor advances */
+  ticksPerPump: number
+  /** host milliseconds between two info snapshots while the machine runs */
+  infoIntervalMs: number
+  /** accept `fault` calls (hang, crash, throw) */
+  debugHooks: boolean
+}
+
+export type WorkerCall =
+  | { t: 'call'; id: number; op: 'boot'; seed: number }
+  | { t: 'call'; id: number; op: 'info' }
+  | { t: 'call'; id: number; op: 'shutdown' }
+  | { t: 'call'; id: number; op: 'fault'; kind: (typeof DEBUG_FAULTS)[number] }
+
+export type HostToWorker = { t: 'ping'; n: number } | WorkerCall
+
+const callId = s.integer({ min: 0 })
+
+export const hostToWorker = {
+  ping: s.object({ t: s.literal('ping'), n: s.integer({ min: 0 }) }),
+  boot: s.object({ t: s.literal('call'), id: callId, op: s.literal('boot'), seed: s.integer({ min: 0, max: 0xffff_ffff }) }),
+  info: s.object({ t: s.literal('call'), id: callId, op: s.literal('info') }),
+  shutdown: s.object({ t: s.literal('call'), id: callId, op: s.literal('shutdown') }),
+  fault: s.object({ t: s.literal('call'), id: callId, op: s.literal('fault'), kind: s.oneOf(DEBUG_FAULTS) }),
+}
+
+export const workerToHost = {
+  pong: s.object({ t: s.literal('pong'), n: s.integer({ min: 0 }) }),
+  replyOk: s.object({ t: s.literal('reply'), id: callId, ok: s.literal(true), info: machineInfo }),
+  replyError: s.object({ t: s.literal('reply'), id: callId, ok: s.literal(false), message: s.string() }),
+  info: s.object({ t: s.literal('info'), info: machineInfo }),
+  trace: s.object({ t: s.literal('trace'), events: s.array(traceEvent) }),
+}
+
+export type WorkerToHost =
+  | Infer<typeof workerToHost.pong>
+  | Infer<typeof workerToHost.replyOk>
+  | Infer<typeof workerToHost.replyError>
+  | Infer<typeof workerToHost.info>
+  | Infer<typeof workerToHost.trace>
+
+/** Returns the message typed, or a description of what is wrong with it. */
+export function parseWorkerMessage(raw: unknown): { ok: true; message: WorkerToHost } | { ok: false; problem: string } {
+  const t = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['t'] : undefined
+  const schema =
+    t === 'pong' ? workerToHost.pong
+    : t === 'info' ? workerToHost.info
+    : t === 'trace' ? workerToHost.trace
+    : t === 'reply' ? ((raw as Record<string, unknown>)['ok'] === true ? workerToHost.replyOk : workerToHost.replyError)
+    : undefined
+  if (schema === undefined) return { ok: false, problem: `unknown message kind ${JSON.stringify(t)} from the kernel worker` }
+  const found = schema.check(raw, '')
+  if (found) return { ok: false, problem: `malformed ${String(t)} message from the kernel worker: ${s.formatIssue(found)}` }
+  return { ok: true, message: raw as WorkerToHost }
+}
+
+export function parseHostMessage(raw: unknown): { ok: true; message: HostToWorker } | { ok: false; problem: string } {
+  const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}
+  const schema =
+    r['t'] === 'ping' ? hostToWorker.ping
+    : r['t'] === 'call' && r['op'] === 'boot' ? hostToWorker.boot
+    : r['t'] === 'call' && r['op'] === 'info' ? hostToWorker.info
+    : r['t'] === 'call' && r['op'] === 'shutdown' ? hostToWorker.shutdown
+    : r['t'] === 'call' && r['op'] === 'fault' ? hostToWorker.fault
+    : undefined
+  if (schema === undefined) return { ok: false, problem: `unknown request ${JSON.stringify(r['t'])}/${JSON.stringify(r['op'])} to the kernel worker` }
+  const found = schema.check(raw, '')
+  if (found) return { ok: false, problem: `malformed request to the kernel worker: ${s.formatIssue(found)}` }
+  return { ok: true, message: raw as HostToWorker }
+}
