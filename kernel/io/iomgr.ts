@@ -125,6 +125,20 @@ export class IoManager {
     return irp.completed ? irp.IoStatus.Status : st
   }
 
+  /**
+   * Issues an IRP on behalf of a service: a synchronous file object waits for completion; an
+   * asynchronous one returns STATUS_PENDING and its FileObject->Event is signalled on completion
+   * (the caller waits on the handle, as NtWaitForSingleObject on a file handle does).
+   */
+  *issue(fo: FileObject, device: DeviceObject, irp: Irp): Co<NTSTATUS> {
+    if (fo.Flags & FO.FO_SYNCHRONOUS_IO) return yield* this.sendAndWait(device, irp)
+    fo.Event.reset()
+    irp.onCompleted = () => fo.Event.set()
+    const st = yield* IoCallDriver(device, irp)
+    if (st === STATUS.STATUS_PENDING && !irp.completed) return STATUS.STATUS_PENDING
+    return irp.completed ? irp.IoStatus.Status : st
+  }
+
   *sendCleanup(fo: FileObject): Co<void> {
     const { irp, device } = this.buildIrp(fo, IRP_MJ.IRP_MJ_CLEANUP)
     irp.Flags = IRP_FLAGS.IRP_CLOSE_OPERATION | IRP_FLAGS.IRP_SYNCHRONOUS_API

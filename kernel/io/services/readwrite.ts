@@ -47,7 +47,7 @@ export function* NtReadFile(io: IoManager, a: ReadArgs): Co<ServiceResult & { da
     irp.Flags = IRP_FLAGS.IRP_READ_OPERATION | (sync ? IRP_FLAGS.IRP_SYNCHRONOUS_API : 0) | (fo.Flags & FO.FO_NO_INTERMEDIATE_BUFFERING ? IRP_FLAGS.IRP_NOCACHE : 0)
     irp.UserBuffer = buffer
     sp.Parameters.Read = { Length: a.Length, Key: a.Key ?? 0, ByteOffset: offset }
-    const status = yield* io.sendAndWait(device, irp)
+    const status = yield* io.issue(fo, device, irp)
     const n = irp.IoStatus.Information
     return { status, information: n, data: buffer.subarray(0, n) }
   } finally {
@@ -77,7 +77,7 @@ export function* NtWriteFile(io: IoManager, a: WriteArgs): Co<ServiceResult> {
     irp.UserBuffer = a.Data
     sp.Parameters.Write = { Length: a.Data.length, Key: a.Key ?? 0, ByteOffset: offset }
     if (fo.Flags & FO.FO_WRITE_THROUGH) sp.Flags |= 0x04 // SL_WRITE_THROUGH
-    const status = yield* io.sendAndWait(device, irp)
+    const status = yield* io.issue(fo, device, irp)
     return { status, information: irp.IoStatus.Information }
   } finally {
     releaseFileObjectLock(io, fo, held)
