@@ -24,6 +24,14 @@ export interface IndexHost {
   freeBlock(vcn: number): void
   /** true when the index has an $INDEX_ALLOCATION attribute */
   hasAllocation(): boolean
+  /**
+   * optional: the largest $INDEX_ROOT value (bytes) the record can hold now without moving
+   * other attributes out. When the root would outgrow it, the tree moves the root's entries
+   * into an index block (as NTFS does) instead of growing the root. Without it the tree uses
+   * DEFAULT_ROOT_CAPACITY (./tree.ts). The root must still accept one entry plus the END entry
+   * (up to 656 bytes for a 255-character name) after a push-down.
+   */
+  rootCapacity?(): number
 }
 
 export type Collation = 'filename' | 'ulong' | 'ulongs' | 'sid' | 'security-hash' | 'binary' // COLLATION_FILE_NAME 1, NTOFS_ULONG 0x10, NTOFS_ULONGS 0x13, NTOFS_SID 0x11, NTOFS_SECURITY_HASH 0x12, BINARY 0
