@@ -49,6 +49,12 @@ export interface TraceEvent {
   readonly irp?: string
   /** the operation's parameters by their Windows names (`ByteOffset`, `Length`, `DesiredAccess` …) */
   readonly params: { readonly [name: string]: unknown }
+  /**
+   * On post/complete: the returned structure's fields by their Windows names
+   * (QueryStandardInformation: AllocationSize, EndOfFile …; QueryDirectory: Entries), when the
+   * emitter records them. Process Monitor's Detail for queries is made from these.
+   */
+  readonly output?: { readonly [name: string]: unknown }
   /** Process Monitor's Detail text for the event */
   readonly detail: string
   /** nesting depth: 0 for an operation a thread issued, 1+ for I/O issued while handling another */
@@ -64,7 +70,7 @@ export interface TraceEvent {
 /** The keys a trace event may have (for validating `expect.trace` matchers). */
 export const TRACE_EVENT_KEYS = [
   'seq', 'time', 'process', 'pid', 'tid', 'op', 'minor', 'procmon', 'path', 'at', 'phase', 'flags',
-  'status', 'information', 'fileObject', 'irp', 'params', 'detail', 'depth', 'durationTicks',
+  'status', 'information', 'fileObject', 'irp', 'params', 'output', 'detail', 'depth', 'durationTicks',
   'fileObjectState', 'controlCode',
 ] as const
 export type TraceEventKey = (typeof TRACE_EVENT_KEYS)[number]
