@@ -5,7 +5,7 @@ import { app, BrowserWindow, ipcMain, session as electronSession } from 'electro
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { errorReply } from '../host/api.ts'
-import { Session } from '../host/session.ts'
+import { Session, sessionOptionsFromEnv } from '../host/session.ts'
 import { kernelWorkerEntry } from '../host/worker-spawn.ts'
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from './channels.ts'
 import { harden, isAppFrame, windowOptions } from './window.ts'
@@ -17,10 +17,7 @@ const appUrl = pathToFileURL(indexHtml).href
 app.enableSandbox()
 if (!app.requestSingleInstanceLock()) app.quit()
 
-const hostSession = new Session({
-  workerEntry: kernelWorkerEntry(import.meta.url),
-  debugHooks: process.env['ALTITUDE_DEBUG_HOOKS'] === '1',
-})
+const hostSession = new Session({ ...sessionOptionsFromEnv(process.env), workerEntry: kernelWorkerEntry(import.meta.url) })
 let mainWindow: BrowserWindow | undefined
 
 app.on('web-contents-created', (_event, contents) => harden(contents))

@@ -51,6 +51,17 @@ export interface SessionOptions {
   log?: (line: string) => void
 }
 
+/** Session options a host takes from its environment (ALTITUDE_DEBUG_HOOKS, ALTITUDE_HANG_TIMEOUT_MS). */
+export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv): SessionOptions {
+  const opts: SessionOptions = { debugHooks: env['ALTITUDE_DEBUG_HOOKS'] === '1' }
+  const hang = Number(env['ALTITUDE_HANG_TIMEOUT_MS'])
+  if (Number.isSafeInteger(hang) && hang >= 200) {
+    opts.hangTimeoutMs = hang
+    opts.heartbeatMs = Math.min(1000, Math.max(50, Math.floor(hang / 5)))
+  }
+  return opts
+}
+
 type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> }
 
 export class Session {

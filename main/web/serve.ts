@@ -2,6 +2,7 @@
 // `npm start` run.
 
 import { Session } from '../host/session.ts'
+import type { SessionOptions } from '../host/session.ts'
 import type { MachineStatus } from '../host/api.ts'
 import { startWebHost } from './server.ts'
 import type { WebHost } from './server.ts'
@@ -9,7 +10,7 @@ import type { WebHost } from './server.ts'
 export interface ServeOptions {
   rendererDir: string
   port?: number
-  debugHooks?: boolean
+  session?: SessionOptions
   token?: string
   log?: (line: string) => void
 }
@@ -23,7 +24,7 @@ export interface Serving {
 }
 
 export async function serveWeb(opts: ServeOptions): Promise<Serving> {
-  const session = new Session({ debugHooks: opts.debugHooks === true, ...(opts.log ? { log: opts.log } : {}) })
+  const session = new Session({ ...opts.session, ...(opts.log ? { log: opts.log } : {}) })
   let host: WebHost
   try {
     host = await startWebHost({

@@ -9,6 +9,7 @@ import { ensureBuilt } from '../../launch/build.ts'
 import { openBrowser } from '../../launch/browser.ts'
 import { projectRoot, rendererDir } from '../../launch/paths.ts'
 import { serveWeb } from '../../web/serve.ts'
+import { sessionOptionsFromEnv } from '../../host/session.ts'
 
 const spec: CommandSpec = {
   name: 'web',
@@ -37,7 +38,7 @@ export async function runWebHost(opts: WebRunOptions, io: CliIO): Promise<number
     serving = await serveWeb({
       rendererDir: rendererDir(),
       port: opts.port,
-      debugHooks: io.env['ALTITUDE_DEBUG_HOOKS'] === '1',
+      session: sessionOptionsFromEnv(io.env),
       log: (line) => io.err(`${line}\n`),
     })
   } catch (err) {
