@@ -29,7 +29,7 @@ describe('update sequence fixups', () => {
 
   it('detects a torn write and names the offset', () => {
     const disk = applyFixups(record(), 1024)
-    disk[1022] ^= 0xff
+    disk[1022] = (disk[1022] ?? 0) ^ 0xff
     expect(removeFixups(disk, 0, 1024)).toEqual({ message: expect.stringMatching(/torn write/), offset: 1022 })
   })
 

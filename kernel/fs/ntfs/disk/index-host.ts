@@ -2,7 +2,8 @@
 // index name) pair — the resident $INDEX_ROOT, the non-resident $INDEX_ALLOCATION of INDX
 // blocks (update-sequence protected) and the $BITMAP of blocks in use.
 
-import type { IndexHost } from './index/host.ts'
+import type { IndexHost, Collation } from './index/host.ts'
+import { openIndex, type NtfsIndexTree } from './index/index.ts'
 import type { Volume } from './volume.ts'
 import type { Inode } from './inode.ts'
 import type { NonResidentAttr, ResidentAttr } from './attribute.ts'
@@ -20,6 +21,8 @@ export class RecordIndexHost implements IndexHost {
   readonly blockVcnUnit: number
   /** bytes per VCN unit: a cluster, or 512 when blocks are smaller than a cluster */
   private readonly unitBytes: number
+  /** block allocation changed the file but it did not fit its record yet (see finish) */
+  private unsaved = false
 
   constructor(
     private readonly vol: Volume,
@@ -62,6 +65,7 @@ export class RecordIndexHost implements IndexHost {
     const root = inode.find(ATTR.INDEX_ROOT, this.name) as ResidentAttr
     root.value = value.slice()
     this.vol.saveInode(inode)
+    this.unsaved = false
   }
 
   private blockOffset(vcn: number): number {
@@ -130,7 +134,7 @@ export class RecordIndexHost implements IndexHost {
     }
     value[index >> 3] = (value[index >> 3] ?? 0) | (1 << (index & 7))
     this.storeBitmap(inode, bitmap, value)
-    this.vol.saveInode(inode)
+    this.saveSoon(inode)
     return (index * this.blockSize) / this.unitBytes
   }
 
@@ -142,14 +146,47 @@ export class RecordIndexHost implements IndexHost {
     const value = this.vol.readAttr(inode, bitmap, 0, bitmap.resident ? bitmap.value.length : bitmap.dataSize)
     value[index >> 3] = (value[index >> 3] ?? 0) & ~(1 << (index & 7))
     this.storeBitmap(inode, bitmap, value)
-    this.vol.saveInode(inode)
+    this.saveSoon(inode)
+  }
+
+  /**
+   * Saves the file after a block allocation, unless its attributes do not fit the base record
+   * at this moment: while the tree pushes the root's entries down into a new block the root
+   * is still full, and saving would move attributes out to an extension record only to move
+   * them back when the shrunken root is written. The tree writes the root next; finish()
+   * saves anything still pending once the tree operation is over.
+   */
+  private saveSoon(inode: Inode): void {
+    if (this.vol.fitsInBaseRecord(inode)) {
+      this.vol.saveInode(inode)
+      this.unsaved = false
+    } else this.unsaved = true
+  }
+
+  /** called after every tree operation: saves a file left unsaved by saveSoon */
+  finish(): void {
+    if (!this.unsaved) return
+    this.unsaved = false
+    const inode = this.vol.loadInode(this.record)
+    if (inode) this.vol.saveInode(inode)
+  }
+
+  /** the largest $INDEX_ROOT value the base record can hold beside the file's other attributes */
+  rootCapacity(): number {
+    const inode = this.inode()
+    const root = inode.find(ATTR.INDEX_ROOT, this.name) as ResidentAttr
+    const saved = root.value
+    root.value = new Uint8Array(0)
+    const free = this.vol.baseRecordFree(inode)
+    root.value = saved
+    return Math.max(0, free)
   }
 
   hasAllocation(): boolean {
     return this.inode().find(ATTR.INDEX_ALLOCATION, this.name) !== undefined
   }
 
-  private storeBitmap(inode: Inode, bitmap: ReturnType<Inode['find']> & object, value: Uint8Array): void {
+  private storeBitmap(_inode: Inode, bitmap: ReturnType<Inode['find']> & object, value: Uint8Array): void {
     if (bitmap.resident) {
       bitmap.value = value
       return
@@ -159,6 +196,36 @@ export class RecordIndexHost implements IndexHost {
     this.vol.writeRuns(bitmap.runs, 0, value, true)
     bitmap.dataSize = value.length
     bitmap.initializedSize = value.length
-    void inode
   }
+}
+
+/** an index tree whose file is saved after every change (see RecordIndexHost.finish) */
+export function hostedTree(tree: NtfsIndexTree, host: RecordIndexHost): NtfsIndexTree {
+  return {
+    lookup: (key) => tree.lookup(key),
+    entries: (afterKey) => tree.entries(afterKey),
+    isEmpty: () => tree.isEmpty(),
+    search: (probe) => tree.search(probe),
+    depth: () => tree.depth(),
+    insert(entry) {
+      try {
+        tree.insert(entry)
+      } finally {
+        host.finish()
+      }
+    },
+    remove(key) {
+      try {
+        return tree.remove(key)
+      } finally {
+        host.finish()
+      }
+    },
+  }
+}
+
+/** opens the index `name` of a file */
+export function openRecordIndex(vol: Volume, record: number, name: string, collation: Collation): NtfsIndexTree {
+  const host = new RecordIndexHost(vol, record, name)
+  return hostedTree(openIndex(host, collation, vol.upcase), host)
 }

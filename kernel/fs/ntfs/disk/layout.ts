@@ -87,6 +87,8 @@ export const FILE_UpCase = 10
 export const FILE_Extend = 11
 /** the first record a user file may get (16–23 are reserved for $MFT extension records) */
 export const FIRST_USER_RECORD = 24
+/** where user files start (ntfs-3g reserves records below 64 and so does the in-memory store) */
+export const FIRST_ALLOCATED_RECORD = 64
 
 /** collation rules ($INDEX_ROOT.collation_rule) */
 export const COLLATION_BINARY = 0x00

@@ -44,6 +44,7 @@ import {
   FILE_UpCase,
   FILE_Volume,
   FIRST_USER_RECORD,
+  FIRST_ALLOCATED_RECORD,
   attrTypeName,
   mustBeResident,
 } from './layout.ts'
@@ -258,8 +259,8 @@ export class Volume {
     const data = file.find(ATTR.DATA)!
     if (data.resident) throw new StoreError('$Bitmap data is resident', 'corrupt')
     const from = Math.floor(byteOffset / SECTOR) * SECTOR
-    const to = Math.min(Math.ceil((byteOffset + byteLength) / SECTOR) * SECTOR, data.allocatedSize)
-    this.writeRuns(data.runs, from, this.clusters.bitmap.subarray(from, to), true, to - from)
+    const to = Math.min(Math.ceil((byteOffset + byteLength) / SECTOR) * SECTOR, this.clusters.bitmap.length)
+    this.writeRuns(data.runs, from, this.clusters.bitmap.subarray(from, to), true)
   }
 
   // ---- groups -------------------------------------------------------------------------
@@ -559,6 +560,21 @@ export class Volume {
     this.writeLayout(inode, [baseRecord, ...extRecords.map(ordered)], pieces, listAttr)
   }
 
+  /** bytes left in the base record when all of a file's attributes are in it (negative when they do not fit) */
+  baseRecordFree(inode: Inode): number {
+    let total = 0
+    for (const a of inode.attrs) {
+      if (a.type === ATTR.ATTRIBUTE_LIST) continue
+      total += a.resident ? residentSize(a) : nonResidentSize(a, encodedSize(a.runs))
+    }
+    return recordSpace(this.recordSize) - total
+  }
+
+  /** true when all of a file's attributes fit in its base record without an attribute list */
+  fitsInBaseRecord(inode: Inode): boolean {
+    return this.baseRecordFree(inode) >= 0
+  }
+
   /** writes the records of a planned layout; `records[0]` is the base record */
   private writeLayout(inode: Inode, records: Piece[][], listed: Piece[], listAttr?: Attr): void {
     // extension records: reuse, allocate, free
@@ -678,11 +694,11 @@ export class Volume {
   }
 
   private findFreeRecord(): number {
-    for (let byte = FIRST_USER_RECORD >> 3; byte < this.mftBitmap.length; byte++) {
+    for (let byte = FIRST_ALLOCATED_RECORD >> 3; byte < this.mftBitmap.length; byte++) {
       if (this.mftBitmap[byte] === 0xff) continue
       for (let bit = 0; bit < 8; bit++) {
         const n = byte * 8 + bit
-        if (n < FIRST_USER_RECORD || n >= this.mftRecords) continue
+        if (n < FIRST_ALLOCATED_RECORD || n >= this.mftRecords) continue
         if (!this.isRecordInUse(n)) return n
       }
     }
@@ -700,8 +716,8 @@ export class Volume {
       this.saveInode(mft)
     } else {
       const from = Math.floor(i / SECTOR) * SECTOR
-      const to = Math.min(from + SECTOR, bmp.allocatedSize)
-      this.writeRuns(bmp.runs, from, this.mftBitmap.subarray(from, to), true, to - from)
+      const to = Math.min(from + SECTOR, this.mftBitmap.length)
+      this.writeRuns(bmp.runs, from, this.mftBitmap.subarray(from, to), true)
     }
   }
 
@@ -734,7 +750,7 @@ export class Volume {
     const mft = this.loadInode(FILE_MFT)!
     const data = mft.find(ATTR.DATA) as NonResidentAttr
     const recordsPerCluster = Math.max(1, this.clusterSize / this.recordSize)
-    const grow = Math.max(MFT_GROW_RECORDS, Math.floor(this.mftRecords / 8))
+    const grow = Math.max(MFT_GROW_RECORDS, Math.min(Math.floor(this.mftRecords / 8), 16384))
     const clusters = Math.ceil(grow / recordsPerCluster)
     const last = data.runs[data.runs.length - 1]
     const hint = last && last.lcn !== SPARSE ? last.lcn + last.length : undefined
@@ -748,8 +764,12 @@ export class Volume {
     data.initializedSize = data.dataSize
     this.mftRuns = data.runs
     this.mftRecords = newRecords
-    // format the new records (free, sequence 1)
-    for (let n = first; n < newRecords; n++) this.writeRecordImage(n, emptyRecord(n, 1, this.recordSize))
+    // format the new records (free, sequence 1). They are written in place, not journaled:
+    // until the group commits they lie beyond $MFT's durable size in clusters the durable
+    // bitmap calls free, so a crash leaves nothing that refers to them.
+    const image = new Uint8Array((newRecords - first) * this.recordSize)
+    for (let n = first; n < newRecords; n++) image.set(applyFixups(emptyRecord(n, 1, this.recordSize), this.recordSize), (n - first) * this.recordSize)
+    this.writeRuns(data.runs, first * this.recordSize, image, false)
     // the record bitmap must cover them (8-byte multiples, as Windows keeps it)
     const bmp = mft.find(ATTR.BITMAP)!
     const needBytes = Math.ceil(newRecords / 64) * 8
@@ -837,15 +857,16 @@ export class Volume {
    * journal in whole sectors: `meta` writes must start on a sector boundary and are padded
    * with the current contents.
    */
-  writeRuns(runs: readonly Run[], offset: number, data: Uint8Array, meta: boolean, length = data.length): void {
+  writeRuns(runs: readonly Run[], offset: number, data: Uint8Array, meta: boolean): void {
     const cs = this.clusterSize
     let buf = data
     let start = offset
+    let length = data.length
     if (meta && (offset % SECTOR !== 0 || length % SECTOR !== 0)) {
       const s = Math.floor(offset / SECTOR) * SECTOR
       const e = Math.ceil((offset + length) / SECTOR) * SECTOR
       buf = this.readRuns(runs, Number.MAX_SAFE_INTEGER, s, e - s, true)
-      buf.set(data.subarray(0, length), offset - s)
+      buf.set(data, offset - s)
       start = s
       length = e - s
     }
