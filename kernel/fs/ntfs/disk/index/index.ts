@@ -18,3 +18,25 @@ export {
   type FileNameKey,
   type FileNameSpace,
 } from './filename.ts'
+export {
+  VIEW_INDEXES,
+  siiEntry,
+  siiKey,
+  parseSiiKey,
+  sdhEntry,
+  sdhKey,
+  parseSdhKey,
+  encodeSecurityHeader,
+  parseSecurityHeader,
+  securityDescriptorHash,
+  SECURITY_DESCRIPTOR_HEADER_SIZE,
+  objectIdEntry,
+  simpleObjectIdEntry,
+  parseObjectIdEntry,
+  reparseEntry,
+  reparseKey,
+  parseReparseKey,
+  type SecurityDescriptorHeader,
+  type ObjectIdEntry,
+} from './views.ts'
+export { verifyIndex, type IndexReport } from './verify.ts'
