@@ -38,7 +38,7 @@ describe('TraceRecorder', () => {
     expect(Object.getOwnPropertyDescriptor(e, 'detail')?.value).toBe('Offset: 0, Length: 11, Priority: Normal')
     // visible to JSON and to structured clone (worker messages)
     expect(JSON.parse(JSON.stringify(r.emit(write(1, 'pre')))).detail).toBe('Offset: 0, Length: 11, Priority: Normal')
-    expect(structuredClone(r.emit(write(2, 'pre'))).detail).toBe('Offset: 0, Length: 11, Priority: Normal')
+    expect(structuredClone(r.emit(write(2, 'pre'))!).detail).toBe('Offset: 0, Length: 11, Priority: Normal')
   })
 
   it('computes eagerly when asked, and keeps a detail given by the emitter', () => {
