@@ -287,6 +287,23 @@ export const SL_FLAGS_SET_INFORMATION = {
 /** ntifs.h alias of SL_BYPASS_ACCESS_CHECK under IRP_MJ_SET_INFORMATION. */
 export const SL_INFO_FORCE_ACCESS_CHECK = 0x01
 
+/**
+ * Every IO_STACK_LOCATION Flags and Control name with its value, in one table for lookup by name
+ * (`SL_FLAGS.SL_CASE_SENSITIVE`). Values overlap between majors; decode with `slFlagNames`,
+ * which picks the major's own table.
+ */
+export const SL_FLAGS = {
+  ...SL_CONTROL,
+  ...SL_FLAGS_CREATE,
+  ...SL_FLAGS_READ_WRITE,
+  ...SL_FLAGS_DEVICE_CONTROL,
+  ...SL_FLAGS_LOCK,
+  ...SL_FLAGS_QUERY_DIRECTORY,
+  ...SL_FLAGS_NOTIFY_DIRECTORY,
+  ...SL_FLAGS_FILE_SYSTEM_CONTROL,
+  ...SL_FLAGS_SET_INFORMATION,
+} as const
+
 /** The IO_STACK_LOCATION.Flags table of a major/minor, or undefined when it has none. */
 export function slFlagsTable(major: number, minor = 0): ConstTable | undefined {
   switch (normalizeMajor(major)) {

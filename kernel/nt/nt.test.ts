@@ -156,3 +156,13 @@ describe('IRP names', () => {
     expect(IsReparseTagMicrosoft(0x0000abcd)).toBe(false)
   })
 })
+
+describe('stack location flags', () => {
+  it('are looked up by name in one table', async () => {
+    const { SL_FLAGS } = await import('./irp.ts')
+    expect(SL_FLAGS.SL_CASE_SENSITIVE).toBe(0x80)
+    expect(SL_FLAGS.SL_PENDING_RETURNED).toBe(0x01)
+    expect(SL_FLAGS.SL_WATCH_TREE).toBe(0x01)
+    expect(SL_FLAGS.SL_EXCLUSIVE_LOCK).toBe(0x02)
+  })
+})
