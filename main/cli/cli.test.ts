@@ -115,3 +115,13 @@ describe('bin/altitude.mjs (child process)', () => {
     expect(r.stderr).toBe('altitude check: the volume checker is not available in this build yet\n')
   })
 })
+
+describe('README', () => {
+  it('documents every command as the CLI defines it, and the two commands', async () => {
+    const { readFileSync } = await import('node:fs')
+    const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\\\|/g, '|')
+    for (const c of COMMANDS) expect(readme, c.spec.name).toContain(`altitude ${c.spec.synopsis}`)
+    expect(readme).toContain('npm start')
+    expect(readme).toContain('npm test')
+  })
+})
