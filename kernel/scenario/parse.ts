@@ -51,7 +51,9 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const scenario = validateScenario(ctx, root, fileName)
   if (ctx.problems.length > 0 || scenario === undefined) {
     if (ctx.problems.length === 0) ctx.problem(root.pos, '', 'the scenario is empty')
-    throw new ScenarioError(ctx.problems)
+    // document order (stable for problems at one place)
+    const sorted = [...ctx.problems].sort((a, b) => a.line - b.line || a.col - b.col)
+    throw new ScenarioError(sorted)
   }
   return scenario
 }
@@ -279,6 +281,7 @@ function validateFilters(ctx: Ctx, e: MapEntry | undefined): FilterSpec[] {
   const s = ctx.seq(e.value, 'filters', 'a list of { name | module, altitude }')
   if (!s) return []
   const out: FilterSpec[] = []
+  const seen = new Map<string, number>()
   s.items.forEach((item, i) => {
     const p = join('filters', i)
     const m = ctx.map(item, p, '{ name | module, altitude }')
@@ -303,16 +306,17 @@ function validateFilters(ctx: Ctx, e: MapEntry | undefined): FilterSpec[] {
     }
     const options: Record<string, ArgValue> = {}
     for (const x of m.entries) if (x.key !== 'name' && x.key !== 'module' && x.key !== 'altitude') options[x.key] = plain(x.value)
+    if (altitude !== undefined) {
+      const prev = seen.get(altitude)
+      if (prev !== undefined) {
+        ctx.problem(m.pos, p, `altitude ${altitude} is already used by filters[${prev}]; Filter Manager refuses two instances at one altitude`)
+        return
+      }
+      seen.set(altitude, i)
+    }
     if (altitude !== undefined && (name !== undefined || module !== undefined)) out.push({ name, module, altitude, options })
   })
-  const seen = new Map<string, number>()
-  out.forEach((f) => {
-    const prev = seen.get(f.altitude)
-    if (prev !== undefined) {
-      const item = s.items[out.indexOf(f)]
-      if (item) ctx.problem(item.pos, join('filters', out.indexOf(f)), `altitude ${f.altitude} is already used by filters[${prev}]; Filter Manager refuses two instances at one altitude`)
-    } else seen.set(f.altitude, out.indexOf(f))
-  })
+
   return out
 }
 
@@ -373,6 +377,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
   const src = source(ctx, m, index)
   const process = k.get('process') ? (ctx.string(k.get('process')!.value, join(path, 'process'), 'a process image name') ?? 'explorer.exe') : 'explorer.exe'
   const thread = k.get('thread') ? threadName(ctx, k.get('thread')!.value, join(path, 'thread')) : 'main'
+  const threadExplicit = k.get('thread') !== undefined
   const asE = k.get('as')
   const asName = asE ? ctx.string(asE.value, join(path, 'as'), 'a name') : undefined
   if (asName !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(asName)) {
@@ -403,7 +408,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         ctx.problem(asE.keyPos, join(path, 'as'), `${service} returns no handle or view to name`)
       }
       returns = spec.returns
-      step = { kind: 'call', service, args, source: src, process, thread, as: asName, expect }
+      step = { kind: 'call', service, args, source: src, process, thread, threadExplicit, as: asName, expect }
       break
     }
     case 'win32': {
@@ -413,7 +418,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const args = freeArgs(ctx, k.get('args'), join(path, 'args'))
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       returns = 'handle'
-      step = { kind: 'win32', function: fn, args, source: src, process, thread, as: asName, expect }
+      step = { kind: 'win32', function: fn, args, source: src, process, thread, threadExplicit, as: asName, expect }
       break
     }
     case 'shell': {
@@ -426,7 +431,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const args = freeArgs(ctx, k.get('args'), join(path, 'args'))
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       if (asE) ctx.problem(asE.keyPos, join(path, 'as'), 'a shell step returns no handle to name')
-      step = { kind: 'shell', operation: op as ShellOperation, args, source: src, process, thread, as: undefined, expect }
+      step = { kind: 'shell', operation: op as ShellOperation, args, source: src, process, thread, threadExplicit, as: undefined, expect }
       break
     }
     case 'app': {
@@ -439,7 +444,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       if (asE) ctx.problem(asE.keyPos, join(path, 'as'), 'an app step returns no handle to name')
       if (app === undefined || action === undefined) return undefined
-      step = { kind: 'app', app, action, args, source: src, process: app, thread, as: undefined, expect }
+      step = { kind: 'app', app, action, args, source: src, process: app, thread, threadExplicit, as: undefined, expect }
       break
     }
     case 'wait': {
@@ -457,7 +462,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         if (x) ctx.problem(x.keyPos, join(path, key), `a wait step has no ${key}`)
       }
       if (ticks === undefined) return undefined
-      step = { kind: 'wait', ticks, source: src, process, thread, as: undefined, expect: undefined }
+      step = { kind: 'wait', ticks, source: src, process, thread, threadExplicit, as: undefined, expect: undefined }
       break
     }
     case 'power': {
@@ -470,7 +475,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         const x = k.get(key)
         if (x) ctx.problem(x.keyPos, join(path, key), `a power step has no ${key}`)
       }
-      step = { kind: 'power', state: 'off', source: src, process, thread, as: undefined, expect: undefined }
+      step = { kind: 'power', state: 'off', source: src, process, thread, threadExplicit, as: undefined, expect: undefined }
       break
     }
   }
