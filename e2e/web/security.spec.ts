@@ -4,6 +4,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
+import { cspMeta } from '../../main/security/csp.ts'
 import { hostUrl } from './host-kit.ts'
 
 /** Opens a WebSocket from the page; resolves 'open' or 'refused'. */
@@ -64,6 +65,8 @@ test('the page is served with a Content-Security-Policy', async ({ page }) => {
   expect(csp).toContain("default-src 'none'")
   expect(csp).toContain("script-src 'self'")
   expect(csp).toContain("connect-src 'self'")
+  // the same policy travels in the page itself, which is what applies under Electron (file://)
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', cspMeta())
   // inline script is blocked
   const ran = await page.evaluate(() => {
     const s = document.createElement('script')

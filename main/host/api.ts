@@ -106,7 +106,7 @@ const seedParam = s.object({ seed: s.optional(s.integer({ min: 0, max: 0xffff_ff
 export const requests = {
   /** the machine and its kernel worker as the host knows them now */
   'machine.info': { params: noParams, result: machineStatus },
-  /** boots a machine when none is running (after a shutdown, a hang or a crash) */
+  /** boots a machine, in a fresh kernel worker, when none is running (after a shutdown, a hang or a crash) */
   'machine.boot': { params: seedParam, result: machineStatus },
   /** throws away the kernel worker and boots a fresh machine (same seed unless given) */
   'machine.restart': { params: seedParam, result: machineStatus },

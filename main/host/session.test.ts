@@ -55,8 +55,8 @@ describe('Session', () => {
     await session.start()
     expect(await call(session, 'machine.boot')).toMatchObject({ error: { code: 'invalid-state' } })
     expect(await call(session, 'machine.shutdown')).toMatchObject({ result: { machine: { state: 'stopped' } } })
-    expect(await call(session, 'machine.boot', { seed: 9 })).toMatchObject({ result: { generation: 1, machine: { state: 'running', seed: 9 } } })
-    expect(await call(session, 'machine.restart')).toMatchObject({ result: { generation: 2, worker: 'ready', machine: { state: 'running', seed: 9 } } })
+    expect(await call(session, 'machine.boot', { seed: 9 })).toMatchObject({ result: { generation: 2, machine: { state: 'running', seed: 9 } } })
+    expect(await call(session, 'machine.restart')).toMatchObject({ result: { generation: 3, worker: 'ready', machine: { state: 'running', seed: 9 } } })
   })
 
   it('answers malformed and unknown messages with typed errors and keeps serving', async () => {

@@ -129,18 +129,12 @@ export class Session {
     },
     'machine.boot': (params) =>
       this.serialize(async () => {
-        const link = this.link
         const state = this.status.machine?.state
-        if (link?.isReady && (state === 'running' || state === 'booting')) {
+        if (this.link?.isReady && (state === 'running' || state === 'booting')) {
           throw new HostError('invalid-state', `the machine is already ${state}; use machine.restart for a fresh one`)
         }
-        const seed = params.seed ?? this.seed
-        if (link?.isReady) {
-          this.seed = seed
-          await link.call({ op: 'boot', seed })
-          return this.status
-        }
-        return this.fresh(seed)
+        // every machine gets a fresh worker (and generation), so nothing of the last one lingers
+        return this.fresh(params.seed ?? this.seed)
       }),
     'machine.restart': (params) => this.serialize(() => this.fresh(params.seed ?? this.seed)),
     'machine.shutdown': () =>
