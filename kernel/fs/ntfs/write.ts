@@ -1,0 +1,99 @@
+// IRP_MJ_WRITE (NtfsCommonWrite). Rules:
+// - FILE_WRITE_TO_END_OF_FILE writes at the end of file, and so does every write through a
+//   handle granted FILE_APPEND_DATA without FILE_WRITE_DATA (observed, WinBtrfs io tests: an
+//   append-only handle's write "at 0" lands at the end and the position follows it);
+// - a write past end of file extends it (and its allocation); bytes between the old valid data
+//   length and the write read as zeros;
+// - paging I/O never extends the file (the Memory Manager writes whole pages: what lies past
+//   end of file is dropped);
+// - a shared lock anywhere over the range, or another owner's exclusive lock →
+//   STATUS_FILE_LOCK_CONFLICT;
+// - a synchronous file object's position moves past what was written;
+// - the times are stamped at this handle's cleanup (./times.ts), FO_FILE_MODIFIED marks it.
+
+import { KePreemptionPoint, type Co } from '../../ke/index.ts'
+import type { DeviceObject } from '../../io/device.ts'
+import { FO } from '../../io/file-object.ts'
+import { IoGetCurrentIrpStackLocation, type Irp, type IoStackLocation } from '../../io/irp.ts'
+import { ACCESS } from '../../nt/access.ts'
+import { SL_FLAGS_READ_WRITE } from '../../nt/irp.ts'
+import { STATUS, type NTSTATUS } from '../../nt/status.ts'
+import { completeIrp, outcome, type Outcome } from './complete.ts'
+import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset } from './rw-common.ts'
+import { refreshHeader, writeStreamData } from './sizes.ts'
+import { ccbOf, type Ccb } from './structures.ts'
+import { storeFailure, vcbOf } from './volume.ts'
+
+/** IRP_MJ_WRITE dispatch */
+export function* ntfsWrite(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
+  vcbOf(device)
+  const sp = IoGetCurrentIrpStackLocation(irp)
+  const ccb = ccbOf(sp.FileObject)
+  const params = sp.Parameters.Write
+  if (!ccb || !params) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
+  yield* KePreemptionPoint('NtfsCommonWrite')
+  const paging = isPagingIo(irp)
+  const resource = paging ? ccb.fcb.PagingIoResource : ccb.fcb.Resource
+  yield* resource.acquireExclusive()
+  let r: Outcome
+  try {
+    r = yield* commonWrite(ccb, irp, sp, params.ByteOffset, params.Length, params.Key)
+  } catch (e) {
+    r = outcome(storeFailure(e))
+  } finally {
+    resource.release()
+  }
+  return completeIrp(irp, r.status, r.information)
+}
+
+function* commonWrite(ccb: Ccb, irp: Irp, sp: IoStackLocation, requestedOffset: number, length: number, key: number): Co<Outcome> {
+  const { scb, vcb, fileObject: fo } = ccb
+  const bad = checkDataRequest(ccb, irp)
+  if (bad !== undefined) return outcome(bad)
+  const paging = isPagingIo(irp)
+  const start = startingOffset(fo, requestedOffset, true)
+  if ('status' in start) return outcome(start.status)
+  const appendOnly = (ccb.grantedAccess & ACCESS.FILE_APPEND_DATA) !== 0 && (ccb.grantedAccess & ACCESS.FILE_WRITE_DATA) === 0
+  const toEof = !paging && (start.offset === 'eof' || appendOnly)
+  const nonCached = isNonCached(irp, fo)
+  if (nonCached && !paging && start.offset !== 'eof' && misaligned(vcb.store.geometry.bytesPerSector, start.offset, length)) {
+    return outcome(STATUS.STATUS_INVALID_PARAMETER)
+  }
+  if (length === 0) return outcome(STATUS.STATUS_SUCCESS, 0)
+  const buffer = irp.UserBuffer
+  if (!buffer || buffer.length < length) return outcome(STATUS.STATUS_INVALID_USER_BUFFER)
+
+  refreshHeader(scb)
+  const oldSize = scb.header.FileSize
+  const offset = toEof ? oldSize : (start.offset as number)
+  let n = length
+  if (paging) {
+    // the Memory Manager's page writes stop at end of file
+    if (offset >= oldSize) return outcome(STATUS.STATUS_SUCCESS, 0)
+    n = Math.min(n, oldSize - offset)
+  } else if (!scb.fileLock.canWrite(fo, irp.Thread?.process, key, offset, n)) {
+    return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
+  }
+  const data = buffer.subarray(0, n)
+  if (!nonCached && vcb.cache) {
+    yield* vcb.cache.copyWrite(scb, fo, offset, data)
+  } else {
+    writeStreamData(scb, offset, data)
+    if (vcb.cache && !paging) vcb.cache.purge(scb, offset, n)
+  }
+  if (vcb.cache && scb.header.FileSize !== oldSize) vcb.cache.setFileSizes(scb)
+  if ((fo.Flags & FO.FO_WRITE_THROUGH) !== 0 || (sp.Flags & SL_FLAGS_READ_WRITE.SL_WRITE_THROUGH) !== 0) {
+    if (vcb.cache && !nonCached) yield* vcb.cache.flush(scb)
+    vcb.store.flush()
+  }
+  if (!paging) {
+    ccb.modified = true
+    fo.Flags |= FO.FO_FILE_MODIFIED
+    if (scb.header.FileSize !== oldSize) {
+      ccb.sizeChanged = true
+      fo.Flags |= FO.FO_FILE_SIZE_CHANGED
+    }
+    if (fo.Flags & FO.FO_SYNCHRONOUS_IO) fo.CurrentByteOffset = offset + n
+  }
+  return outcome(STATUS.STATUS_SUCCESS, n)
+}
