@@ -233,7 +233,21 @@ function offsetArg(ctx: Ctx, n: TreeNode, path: string): Int64 | undefined {
   return v === undefined ? undefined : toInt64(v)
 }
 
-/** FILETIME of 1601-01-01 is 0; of 1970-01-01 is 116444736000000000. */
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y0: number, m: number, d: number): bigint {
+  const y = BigInt(m <= 2 ? y0 - 1 : y0)
+  const era = (y >= 0n ? y : y - 399n) / 400n
+  const yoe = y - era * 400n
+  const mp = BigInt(m > 2 ? m - 3 : m + 9)
+  const doy = (153n * mp + 2n) / 5n + BigInt(d - 1)
+  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy
+  return era * 146097n + doe - 719468n
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+/** FILETIME of 1970-01-01 (100-ns units since 1601-01-01). */
 const FILETIME_UNIX_EPOCH = 116444736000000000n
 
 /** Parses `YYYY-MM-DD[THH:MM[:SS[.fffffff]]][Z]` (UTC) into a FILETIME, or undefined. */
@@ -241,15 +255,14 @@ export function parseIsoFiletime(s: string): bigint | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?Z?$/.exec(s.trim())
   if (!m) return undefined
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = ''] = m
+  const year = Number(y)
   const month = Number(mo)
   const day = Number(d)
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined
-  const ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(sec))
-  if (!Number.isFinite(ms)) return undefined
-  const check = new Date(ms)
-  if (check.getUTCDate() !== day) return undefined
-  const ticks = BigInt(ms) * 10_000n + BigInt(frac.padEnd(7, '0') || '0')
-  return ticks + FILETIME_UNIX_EPOCH
+  if (month < 1 || month > 12 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined
+  const maxDay = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!
+  if (day < 1 || day > maxDay) return undefined
+  const seconds = daysFromCivil(year, month, day) * 86400n + BigInt(Number(h) * 3600 + Number(mi) * 60 + Number(sec))
+  return seconds * 10_000_000n + BigInt(frac.padEnd(7, '0')) + FILETIME_UNIX_EPOCH
 }
 
 function filetimeArg(ctx: Ctx, n: TreeNode, path: string): Int64 | undefined {

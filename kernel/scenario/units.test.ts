@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseIsoFiletime } from './args.ts'
 import { parseDuration, parseSize, toInt64 } from './units.ts'
 
 describe('sizes', () => {
@@ -42,5 +43,19 @@ describe('Int64', () => {
     expect(toInt64(9007199254740991n)).toBe(9007199254740991)
     expect(toInt64(9007199254740993n)).toBe(9007199254740993n)
     expect(toInt64(-5n)).toBe(-5)
+  })
+})
+
+
+describe('ISO times as FILETIME', () => {
+  it('converts UTC dates and refuses impossible ones', () => {
+    expect(parseIsoFiletime('1601-01-01')).toBe(0n)
+    expect(parseIsoFiletime('1970-01-01T00:00:00Z')).toBe(116444736000000000n)
+    expect(parseIsoFiletime('2024-01-01T00:00:00Z')).toBe(133485408000000000n)
+    expect(parseIsoFiletime('2020-07-11T16:33:18.1234567Z')).toBe(132389587981234567n)
+    expect(parseIsoFiletime('2024-02-29')).toBe(133536384000000000n)
+    expect(parseIsoFiletime('2023-02-29')).toBeUndefined()
+    expect(parseIsoFiletime('2024-13-01')).toBeUndefined()
+    expect(parseIsoFiletime('yesterday')).toBeUndefined()
   })
 })
