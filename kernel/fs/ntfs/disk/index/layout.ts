@@ -83,6 +83,9 @@ export function blockCapacity(blockSize: number): number {
 
 // ---- reading ----
 
+/** the data of entries without data ($I30 and $R): shared, never written to */
+const NO_DATA = new Uint8Array(0)
+
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength)
 }
@@ -122,7 +125,7 @@ function parseEntries(buf: Uint8Array, header: number, limit: number, isI30: boo
     const keyEnd = at + INDEX_ENTRY_HEADER_SIZE + keyLength
     if (keyLength === 0 || keyEnd > bodyEnd) throw new StoreError(`${where}: entry at byte ${at} has key length ${keyLength} for an entry of ${length} bytes`, 'corrupt')
     const key = buf.subarray(at + INDEX_ENTRY_HEADER_SIZE, keyEnd)
-    let data: Uint8Array = buf.subarray(keyEnd, keyEnd)
+    let data: Uint8Array = NO_DATA
     let fileReference = 0n
     if (isI30) {
       fileReference = dv.getBigUint64(at, true)
