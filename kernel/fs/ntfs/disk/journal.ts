@@ -307,6 +307,13 @@ export class Journal {
     }
   }
 
+  /** where a byte of the journal area lies on the disk */
+  diskOffsetOf(areaOffset: number): number {
+    const run = this.area.find((r) => areaOffset >= r.areaOffset && areaOffset < r.areaOffset + r.length)
+    if (!run) throw new Error(`journal area has no byte ${areaOffset}`)
+    return run.diskOffset + (areaOffset - run.areaOffset)
+  }
+
   private readArea(areaOffset: number, length: number): Uint8Array {
     const out = new Uint8Array(length)
     let done = 0

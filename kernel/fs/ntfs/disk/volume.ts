@@ -608,7 +608,8 @@ export class Volume {
         this.writeRuns(listAttr.runs, 0, padTo(value, runsLength(listAttr.runs) * this.clusterSize), true)
       }
     }
-    const linkCount = inode.attrs.filter((a) => a.type === ATTR.FILE_NAME && a.resident && (a.value[65] ?? 0) !== 2).length
+    // every $FILE_NAME counts, a separate DOS name too (as Windows and ntfs-3g count them)
+    const linkCount = inode.attrs.filter((a) => a.type === ATTR.FILE_NAME).length
     records.forEach((ps, i) => {
       const r = recordOf(i)
       const encoded = ps.map((p, inst) => {
