@@ -1,0 +1,15 @@
+// Run-time library: byte-exact NT structures and the name helpers NT code shares.
+
+export * from './structs/buffer.ts'
+export * from './structs/struct.ts'
+export * from './structs/fileinfo-lengths.ts'
+export * from './structs/fileinfo-layouts.ts'
+export * from './structs/fileinfo.ts'
+export * from './structs/dirinfo.ts'
+export * from './structs/fsinfo.ts'
+export * from './structs/ea.ts'
+export * from './structs/reparse.ts'
+export * from './structs/notify.ts'
+export * from './structs/objectid.ts'
+export * from './structs/oplock.ts'
+export * from './unicode.ts'
