@@ -63,7 +63,7 @@ export async function start(argv: readonly string[], io: CliIO): Promise<number>
     await ensureBuilt(projectRoot, (line) => io.err(`${line}\n`))
     const electron = forceWeb ? { why: 'the browser was asked for (--web)' } : await electronOrReason(io.env)
     if ('path' in electron) return await runElectron(electron.path, io)
-    return await runWebHost({ port: 0, open, preface: `Electron is not used: ${electron.why}; serving Altitude to a browser instead.` }, io)
+    return await runWebHost({ port: 0, open, built: true, preface: `Electron is not used: ${electron.why}; serving Altitude to a browser instead.` }, io)
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`npm start: ${err.message} (see npm start -- --help)\n`)

@@ -28,11 +28,13 @@ export interface WebRunOptions {
   open: boolean
   /** one line printed before the URL (npm start's reason for not using Electron) */
   preface?: string
+  /** the caller has just made sure the build is fresh */
+  built?: boolean
 }
 
 /** Runs the web host until interrupted. Shared with `npm start`'s browser fallback. */
 export async function runWebHost(opts: WebRunOptions, io: CliIO): Promise<number> {
-  await ensureBuilt(projectRoot, (line) => io.err(`${line}\n`))
+  if (opts.built !== true) await ensureBuilt(projectRoot, (line) => io.err(`${line}\n`))
   let serving
   try {
     serving = await serveWeb({
