@@ -54,6 +54,8 @@ export class DiskDevice {
     /** bytes; a multiple of the sector size (a trailing partial sector is not addressable) */
     readonly size: number,
     readonly readOnly: boolean,
+    /** the image file's length in bytes, including a trailing partial sector */
+    readonly fileBytes: number = size,
   ) {
     this.fd = fd
   }
@@ -74,7 +76,7 @@ export class DiskDevice {
       fs.closeSync(fd)
       throw hostError('cannot stat image', path, err)
     }
-    return new DiskDevice(path, fd, size - (size % SECTOR_SIZE), readOnly)
+    return new DiskDevice(path, fd, size - (size % SECTOR_SIZE), readOnly, size)
   }
 
   /** creates (or truncates) an image of `sizeBytes` (rounded down to whole sectors), all zeroes (sparse on the host) */

@@ -106,43 +106,35 @@ export class Volume {
    */
   static mount(path: string, options: MountOptions = {}): Volume {
     const readOnly = options.readOnly ?? false
-    let dev: DiskDevice
-    try {
-      dev = DiskDevice.open(path, { readOnly: true })
-    } catch (err) {
-      throw asStoreError(err)
-    }
-    let boot: BootSector
-    let area: AreaRun[]
-    try {
-      ;({ boot, area } = Volume.probe(dev))
-    } catch (err) {
-      dev.close()
-      throw asStoreError(err)
-    }
-    if (!readOnly) {
-      dev.close()
+    const open = (ro: boolean): Volume => {
+      let dev: DiskDevice
       try {
-        dev = DiskDevice.open(path)
+        dev = DiskDevice.open(path, { readOnly: ro })
       } catch (err) {
         throw asStoreError(err)
       }
+      try {
+        const { boot, area } = Volume.probe(dev)
+        const vol = new Volume(dev, boot, area, ro)
+        vol.openJournal()
+        vol.load()
+        return vol
+      } catch (err) {
+        dev.close()
+        throw asStoreError(err)
+      }
     }
-    const vol = new Volume(dev, boot, area, readOnly)
-    try {
-      vol.openJournal()
-      vol.load()
-    } catch (err) {
-      dev.close()
-      throw asStoreError(err)
-    }
-    return vol
+    // everything is validated without write access first (a pending journal is only overlaid)
+    const checked = open(true)
+    if (readOnly) return checked
+    checked.close()
+    return open(false)
   }
 
   /** reads and checks the boot sector and the $LogFile record; returns the journal area */
   private static probe(dev: DiskDevice): { boot: BootSector; area: AreaRun[] } {
     if (dev.size < 512) {
-      throw new StoreError(`image ${dev.path}: ${dev.size} bytes is too small for a boot sector (truncated image?)`, 'corrupt')
+      throw new StoreError(`image ${dev.path}: ${dev.fileBytes} bytes is too small for a boot sector (truncated image?)`, 'corrupt')
     }
     let boot: BootSector
     try {
@@ -412,9 +404,10 @@ export class Volume {
   private loadInodeRaw(n: number, bootstrap: boolean): Inode | undefined {
     const img = bootstrap
       ? (() => {
-          const raw = this.journal.read(this.boot.mftLcn * this.clusterSize + n * this.recordSize, this.recordSize, 'mft')
+          const at = this.boot.mftLcn * this.clusterSize + n * this.recordSize
+          const raw = this.journal.read(at, this.recordSize, 'mft')
           const p = removeFixups(raw, 0, this.recordSize)
-          if (p) throw new StoreError(`MFT record ${n}: ${p.message} at byte ${p.offset}`, 'corrupt')
+          if (p) throw new StoreError(`MFT record ${n}: ${p.message} at byte ${p.offset} (disk byte ${at + p.offset})`, 'corrupt')
           return raw
         })()
       : this.readRecordImage(n)
