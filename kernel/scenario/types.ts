@@ -88,6 +88,8 @@ interface StepCommon {
   readonly process: string
   /** the thread within the process (default main); different threads run concurrently */
   readonly thread: string
+  /** `thread:` was written: the step joins a concurrent block (see kernel/scenario/runner/schedule.ts) */
+  readonly threadExplicit: boolean
   /** names the handle, section or view the step returns */
   readonly as: string | undefined
   readonly expect: StepExpect | undefined
