@@ -78,9 +78,9 @@ export class Session {
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`))
   }
 
-  /** Boots the first machine. Resolves with its status (which may say it died). */
+  /** Boots the first machine. Resolves with its status (which says so if it failed); never rejects. */
   start(): Promise<MachineStatus> {
-    return this.serialize(() => this.fresh(this.seed))
+    return this.serialize(() => this.fresh(this.seed)).catch(() => this.status)
   }
 
   current(): MachineStatus {
@@ -197,7 +197,12 @@ export class Session {
       await link.call({ op: 'boot', seed })
     } catch (err) {
       // a worker that hung or died while booting is already reported through its status
-      if (!(err instanceof HostError) || err.code !== 'machine-unavailable') throw err
+      if (err instanceof HostError && err.code === 'machine-unavailable') return this.status
+      // the kernel refused to boot: the worker is of no further use
+      await link.terminate()
+      const text = err instanceof Error ? err.message : String(err)
+      if (this.link === link) this.setStatus({ generation, worker: 'died', problem: `The machine failed to boot: ${text}`, machine: null })
+      throw err
     }
     return this.status
   }
