@@ -569,8 +569,14 @@ class Checker {
 
   // ---- names: $I30 entries against $FILE_NAME attributes, link counts ----
 
+  private readonly namesCache = new Map<number, { attr: FileAttr; fn: FileNameKey }[]>()
+
+  /** the parsed $FILE_NAME attributes of a file (parsed once; bad ones reported once) */
   private fileNames(f: FileInfo): { attr: FileAttr; fn: FileNameKey }[] {
+    const cached = this.namesCache.get(f.base)
+    if (cached) return cached
     const out: { attr: FileAttr; fn: FileNameKey }[] = []
+    this.namesCache.set(f.base, out)
     for (const a of f.attrs) {
       if (a.type !== AT.FILE_NAME || !a.value) continue
       try {
