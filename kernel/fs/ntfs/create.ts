@@ -204,8 +204,9 @@ function openPath(req: CreateRequest, start: RecordNo, startLink: Link | undefin
  * the final component exists, and leave only the final component in FileObject->FileName.
  */
 function openTargetDirectory(req: CreateRequest, dir: RecordNo, dirLink: Link | undefined, finalText: string): Outcome {
-  const parsed = parseComponent(finalText, false)
-  if (!parsed) return outcome(STATUS.STATUS_OBJECT_NAME_INVALID)
+  // a stream part is left for the rename to refuse (observed: a full path to a stream → STATUS_INVALID_PARAMETER)
+  const parsed = parseComponent(finalText, true)
+  if (!parsed || parsed.name === '') return outcome(STATUS.STATUS_OBJECT_NAME_INVALID)
   const r = req.vcb.store.readRecord(dir)
   if (!r) return outcome(STATUS.STATUS_OBJECT_PATH_NOT_FOUND)
   const exists = lookupEntry(req, dir, parsed.name) !== undefined
@@ -213,7 +214,7 @@ function openTargetDirectory(req: CreateRequest, dir: RecordNo, dirLink: Link | 
   const granted = resolveAccess(req, r, false)
   const st = openScb(req, fcb, '', 'index', dir === req.vcb.store.rootRecord ? undefined : dirLink, granted)
   if (st.status !== STATUS.STATUS_SUCCESS) return st
-  req.fo.FileName = parsed.name
+  req.fo.FileName = finalText
   return outcome(STATUS.STATUS_SUCCESS, exists ? CREATE_RESULT.FILE_EXISTS : CREATE_RESULT.FILE_DOES_NOT_EXIST)
 }
 
