@@ -94,12 +94,19 @@ function view(b: Uint8Array): DataView {
  * Parses the entries that follow an INDEX_HEADER at `header` in `buf`, bounded by the
  * header's index length and by `limit`. `where` names the node in error messages.
  */
-function parseEntries(buf: Uint8Array, header: number, limit: number, isI30: boolean, where: string): { entries: NodeEntry[]; endChild: number | undefined; internal: boolean } {
+/**
+ * Whether a node is internal follows from its entries' INDEX_ENTRY_NODE flags, which must
+ * all agree. The header flag must say "node" when they have children (ntfs-3g refuses a child
+ * in a node flagged as a leaf); a root flagged LARGE_INDEX without children is accepted, as
+ * layout.h allows LARGE_INDEX whenever an $INDEX_ALLOCATION exists.
+ */
+function parseEntries(buf: Uint8Array, header: number, limit: number, isI30: boolean, where: string, isRoot: boolean): { entries: NodeEntry[]; endChild: number | undefined; internal: boolean } {
   const dv = view(buf)
   const entriesOffset = dv.getUint32(header, true)
   const indexLength = dv.getUint32(header + 4, true)
   const allocated = dv.getUint32(header + 8, true)
-  const internal = (buf[header + 12]! & INDEX_HEADER_NODE) !== 0
+  const flagged = (buf[header + 12]! & INDEX_HEADER_NODE) !== 0
+  let internal: boolean | undefined
   if (entriesOffset < INDEX_HEADER_SIZE || entriesOffset % 8 !== 0) throw new StoreError(`${where}: entries offset ${entriesOffset} is not an 8-aligned offset past the index header`, 'corrupt')
   if (indexLength > allocated || header + allocated > limit) throw new StoreError(`${where}: index length ${indexLength} / allocated size ${allocated} exceed the ${limit - header} bytes available`, 'corrupt')
   const end = header + indexLength
@@ -112,7 +119,13 @@ function parseEntries(buf: Uint8Array, header: number, limit: number, isI30: boo
     const flags = dv.getUint16(at + 12, true)
     if (length < INDEX_ENTRY_HEADER_SIZE || length % 8 !== 0 || at + length > end) throw new StoreError(`${where}: entry at byte ${at} has length ${length} (must be a multiple of 8 inside the index)`, 'corrupt')
     const hasChild = (flags & INDEX_ENTRY_NODE) !== 0
-    if (hasChild !== internal) throw new StoreError(`${where}: entry at byte ${at} ${hasChild ? 'has' : 'lacks'} a child VCN in a ${internal ? 'node' : 'leaf'}`, 'corrupt')
+    if (internal === undefined) {
+      internal = hasChild
+      if (hasChild && !flagged) throw new StoreError(`${where}: entries have child VCNs but the index header (byte ${header + 12}) flags a leaf`, 'corrupt')
+      if (!hasChild && flagged && !isRoot) throw new StoreError(`${where}: the index header (byte ${header + 12}) flags a node but the entries have no child VCNs`, 'corrupt')
+    } else if (hasChild !== internal) {
+      throw new StoreError(`${where}: entry at byte ${at} ${hasChild ? 'has' : 'lacks'} a child VCN, unlike the entries before it`, 'corrupt')
+    }
     let child: number | undefined
     if (hasChild) {
       if (length < INDEX_ENTRY_HEADER_SIZE + 8 + (flags & INDEX_ENTRY_END ? 0 : keyLength)) throw new StoreError(`${where}: entry at byte ${at} is too short for its child VCN`, 'corrupt')
@@ -120,7 +133,7 @@ function parseEntries(buf: Uint8Array, header: number, limit: number, isI30: boo
       if (vcn < 0n || vcn > BigInt(Number.MAX_SAFE_INTEGER)) throw new StoreError(`${where}: entry at byte ${at} has child VCN ${vcn}`, 'corrupt')
       child = Number(vcn)
     }
-    if (flags & INDEX_ENTRY_END) return { entries, endChild: child, internal }
+    if (flags & INDEX_ENTRY_END) return { entries, endChild: child, internal: hasChild }
     const bodyEnd = at + length - (hasChild ? 8 : 0)
     const keyEnd = at + INDEX_ENTRY_HEADER_SIZE + keyLength
     if (keyLength === 0 || keyEnd > bodyEnd) throw new StoreError(`${where}: entry at byte ${at} has key length ${keyLength} for an entry of ${length} bytes`, 'corrupt')
@@ -163,7 +176,7 @@ export function parseRootHeader(value: Uint8Array): RootInfo {
 /** parses the $INDEX_ROOT value into its node (keys are views into `value`) */
 export function parseRoot(value: Uint8Array, where = '$INDEX_ROOT'): Node {
   const info = parseRootHeader(value)
-  const { entries, endChild } = parseEntries(value, INDEX_ROOT_HEADER_SIZE, value.length, info.attributeType === AT_FILE_NAME, where)
+  const { entries, endChild } = parseEntries(value, INDEX_ROOT_HEADER_SIZE, value.length, info.attributeType === AT_FILE_NAME, where, true)
   return { vcn: undefined, entries, endChild, lsn: 0n, usa: undefined }
 }
 
@@ -177,7 +190,7 @@ export function parseBlock(block: Uint8Array, vcn: number, blockSize: number, is
   const usaOfs = dv.getUint16(4, true)
   const usaCnt = dv.getUint16(6, true)
   const usa = usaOfs + 2 * usaCnt <= blockSize ? block.slice(usaOfs, usaOfs + 2 * usaCnt) : undefined
-  const { entries, endChild } = parseEntries(block, INDX_HEADER_OFFSET, blockSize, isI30, where)
+  const { entries, endChild } = parseEntries(block, INDX_HEADER_OFFSET, blockSize, isI30, where, false)
   return { vcn, entries, endChild, lsn: dv.getBigUint64(8, true), usa }
 }
 
