@@ -208,3 +208,43 @@ describe('a volume made by mkntfs', () => {
 })
 
 void TEST_TIME
+
+describe('records that overflow into $ATTRIBUTE_LIST', () => {
+  it('many hard links, many named streams and a fragmented runlist read back in ntfs-3g', () => {
+    const img = images.formatted({ sizeBytes: 32 * 1024 * 1024 })
+    const s = openDiskStore(img)
+    const mk = (name: string): number => {
+      const r = s.createRecord({ isDirectory: false, std: stdInfo(), name: { parent: 5, name, nameSpace: NameSpace.Win32AndDos } })
+      s.createStream(r.record, '')
+      return r.record
+    }
+    const links = mk('links')
+    s.writeStream(links, '', 0, new TextEncoder().encode('linked'))
+    for (let i = 0; i < 60; i++) s.addName(links, { parent: 5, name: `hard link ${i} with quite a long name`, nameSpace: NameSpace.Win32 })
+    const streams = mk('streams')
+    for (let i = 0; i < 80; i++) {
+      s.createStream(streams, `stream${i}`)
+      s.writeStream(streams, `stream${i}`, 0, new TextEncoder().encode(`value of stream ${i}`))
+    }
+    const a = mk('fragA')
+    const b = mk('fragB')
+    const expectA = new Uint8Array(400 * 4096)
+    for (let i = 0; i < 400; i++) {
+      s.writeStream(a, '', i * 4096, new Uint8Array(4096).fill(i & 255))
+      s.writeStream(b, '', i * 4096, new Uint8Array(4096).fill((i * 3) & 255))
+      expectA.fill(i & 255, i * 4096, (i + 1) * 4096)
+    }
+    s.close()
+    expect(tool('ntfsfix', ['-n', img])).toMatch(/processed successfully/)
+    for (const f of ['/links', '/streams', '/fragA']) expect(tool('ntfsinfo', ['-F', f, img]), f).toContain('$ATTRIBUTE_LIST')
+    expect(tool('ntfsinfo', ['-F', '/links', img]).match(/Dumping attribute \$FILE_NAME/g)?.length).toBe(61)
+    expect(tool('ntfscat', [img, '/hard link 59 with quite a long name'])).toBe('linked')
+    expect(tool('ntfscat', ['-a', '0x80', '-n', 'stream77', img, '/streams'])).toBe('value of stream 77')
+    expect(md5(toolBytes('ntfscat', [img, '/fragA']))).toBe(md5(expectA))
+    const again = openDiskStore(img, { readOnly: true })
+    expect(again.readRecord(links)!.names.length).toBe(61)
+    expect(again.readRecord(streams)!.streams.length).toBe(81)
+    expect(again.readStream(a, '', 0, 400 * 4096)).toEqual(expectA)
+    again.close()
+  })
+})
