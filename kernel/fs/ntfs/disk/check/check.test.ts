@@ -145,6 +145,24 @@ describe('altitude check', () => {
     expectProblem(result, 'clusters', new RegExp(`^clusters ${mftLcn}-\\d+.* are claimed by both MFT record 0 and MFT record 2$`))
   })
 
+  it('reports a run outside the volume', () => {
+    const r = record(fresh, 2)
+    const data = r.attrs.find((a) => a.type === AT.DATA)!
+    const pairsAt = r.at + data.offset + dv(new Uint8Array(readFileSync(fresh).subarray(r.at + data.offset, r.at + data.offset + 64))).getUint16(32, true)
+    const header = readFileSync(fresh)[pairsAt]!
+    const offBytes = header >> 4
+    const lcn = Array.from({ length: offBytes }, (_, i) => (i === 1 ? 0x70 : 0)) // LCN 0x7000, past the 2047 clusters
+    const result = corrupted('outside.img', (p) => patch(p, pairsAt + 1 + (header & 15), lcn))
+    expectProblem(result, /^MFT record 2, attribute \$DATA #\d+$/, /^run of \d+ clusters at LCN 28672 lies outside the 2047-cluster volume$/)
+  })
+
+  it('reports a torn index block', () => {
+    const image = readFileSync(fresh)
+    const indx = image.indexOf(Buffer.from('INDX'))
+    const result = corrupted('tornindx.img', (p) => patch(p, indx + 1022, [0xee, 0xee]))
+    expectProblem(result, 'MFT record 5, index $I30', /^INDX block at VCN 0: fixup mismatch at byte 1022/)
+  })
+
   it('reports a record in use whose $MFT:$BITMAP bit is clear', () => {
     const r = record(fresh, 0)
     const bitmap = r.attrs.find((a) => a.type === AT.BITMAP)!
