@@ -367,6 +367,17 @@ describe('rename and link input buffers', () => {
   })
 })
 
+describe('FileTrackingInformation', () => {
+  it('handle, length, bytes; at least 16 bytes', () => {
+    const r = encodeFileInformation('FileTrackingInformation', { DestinationFile: 0x30, ObjectInformation: new Uint8Array([1, 2, 3, 4, 5, 6]) }, 16)
+    expect(r.bytes.length).toBe(18)
+    expect(toHex(r.bytes)).toBe('3000000000000000' + '06000000' + '010203040506')
+    expect(decodeFileInformation('FileTrackingInformation', r.bytes)).toEqual({ DestinationFile: 0x30, ObjectInformationLength: 6, ObjectInformation: new Uint8Array([1, 2, 3, 4, 5, 6]) })
+    expect(encodeFileInformation('FileTrackingInformation', {}, 16).bytes.length).toBe(16)
+    expect(encodeFileInformation('FileTrackingInformation', {}, 15).status).toBe(STATUS.STATUS_INFO_LENGTH_MISMATCH)
+  })
+})
+
 describe('the registry', () => {
   it('throws a clear error for a class without a structure', () => {
     expect(() => encodeFileInformation('FilePipeInformation' as never, {} as never, 100)).toThrow(/no structure is defined for FilePipeInformation/)

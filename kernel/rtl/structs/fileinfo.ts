@@ -353,6 +353,37 @@ export function checkNameInputBuffer(cls: FileInformationClassName, bytes: Uint8
 }
 
 // ---------------------------------------------------------------------------------------------
+// FILE_TRACKING_INFORMATION (input): DestinationFile (HANDLE) 0, ObjectInformationLength 8,
+// ObjectInformation 12; sizeof 16. The link-tracking service's object information travels as bytes.
+
+export interface FileTrackingInformation {
+  readonly DestinationFile: number
+  readonly ObjectInformationLength: number
+  readonly ObjectInformation: Uint8Array
+}
+export interface FileTrackingInput {
+  readonly DestinationFile?: number | bigint
+  readonly ObjectInformation?: Uint8Array
+}
+
+export function encodeTrackingInformation(obj: FileTrackingInput): Uint8Array {
+  const info = obj.ObjectInformation ?? new Uint8Array(0)
+  const bytes = new Uint8Array(Math.max(16, 12 + info.length))
+  const dv = view(bytes)
+  setU64(dv, 0, obj.DestinationFile ?? 0, 'FILE_TRACKING_INFORMATION.DestinationFile')
+  setU32(dv, 8, info.length)
+  bytes.set(info, 12)
+  return bytes
+}
+
+export function decodeTrackingInformation(bytes: Uint8Array): FileTrackingInformation {
+  if (bytes.length < 12) throw new StructError('FILE_TRACKING_INFORMATION', `needs at least 12 bytes, the buffer has ${bytes.length}`)
+  const dv = view(bytes)
+  const len = u32(dv, 8)
+  return { DestinationFile: Number(u64(dv, 0)), ObjectInformationLength: len, ObjectInformation: bytes.slice(12, Math.min(bytes.length, 12 + len)) }
+}
+
+// ---------------------------------------------------------------------------------------------
 // FILE_STREAM_INFORMATION chains
 
 /** Offsets in a FILE_STREAM_INFORMATION entry (MS-FSCC FileStreamInformation). */
@@ -569,6 +600,7 @@ export const FILE_INFORMATION_CODECS = {
   FileCompletionInformation: fixed(FILE_COMPLETION_INFORMATION, 'FileCompletionInformation'),
   FileNetworkOpenInformation: fixed(FILE_NETWORK_OPEN_INFORMATION, 'FileNetworkOpenInformation'),
   FileAttributeTagInformation: fixed(FILE_ATTRIBUTE_TAG_INFORMATION, 'FileAttributeTagInformation'),
+  FileTrackingInformation: inputClass('FileTrackingInformation', encodeTrackingInformation, decodeTrackingInformation),
   FileValidDataLengthInformation: fixed(FILE_VALID_DATA_LENGTH_INFORMATION, 'FileValidDataLengthInformation'),
   FileShortNameInformation: inputClass('FileShortNameInformation', (o: FileNameInput) => encodeNameInput(o.FileName), (b) => decodeNameInformation(b)),
   FileIoCompletionNotificationInformation: fixed(FILE_IO_COMPLETION_NOTIFICATION_INFORMATION, 'FileIoCompletionNotificationInformation'),

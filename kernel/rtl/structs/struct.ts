@@ -99,28 +99,43 @@ export interface StructDef<M extends FieldMap> {
   decode(bytes: Uint8Array, offset?: number): Decoded<M>
 }
 
-function writeField(dv: DataView, o: number, kind: FieldKind, v: unknown, what: string): void {
-  switch (kind) {
-    case 'u8':
+const KIND_CODE: { readonly [K in FieldKind]: number } = {
+  u8: 0,
+  bool: 1,
+  u16: 2,
+  u32: 3,
+  i32: 4,
+  size: 5,
+  time: 6,
+  usize: 7,
+  id: 8,
+  handle: 9,
+  id128: 10,
+  guid: 11,
+}
+
+function writeField(dv: DataView, o: number, code: number, v: unknown, what: string): void {
+  switch (code) {
+    case 0:
       return setU8(dv, o, num(v, what))
-    case 'bool':
+    case 1:
       return setU8(dv, o, v === true ? 1 : v === false || v === undefined ? 0 : num(v, what) !== 0 ? 1 : 0)
-    case 'u16':
+    case 2:
       return setU16(dv, o, num(v, what))
-    case 'u32':
+    case 3:
       return setU32(dv, o, num(v, what))
-    case 'i32':
+    case 4:
       return setI32(dv, o, num(v, what))
-    case 'size':
-    case 'time':
+    case 5:
+    case 6:
       return setI64(dv, o, big(v, what), what)
-    case 'usize':
-    case 'id':
-    case 'handle':
+    case 7:
+    case 8:
+    case 9:
       return setU64(dv, o, big(v, what), what)
-    case 'id128':
+    case 10:
       return setU128(dv, o, big(v, what), what)
-    case 'guid':
+    default:
       if (v === undefined) return
       if (typeof v !== 'string') throw new StructError(what, `expected a GUID string, got ${typeof v}`)
       return writeGuid(dv, o, v, what)
@@ -142,30 +157,30 @@ function big(v: unknown, what: string): number | bigint {
   throw new StructError(what, `expected an integer, got ${JSON.stringify(v)}`)
 }
 
-function readField(dv: DataView, o: number, kind: FieldKind): unknown {
-  switch (kind) {
-    case 'u8':
+function readField(dv: DataView, o: number, code: number): unknown {
+  switch (code) {
+    case 0:
       return u8(dv, o)
-    case 'bool':
+    case 1:
       return u8(dv, o) !== 0
-    case 'u16':
+    case 2:
       return u16(dv, o)
-    case 'u32':
+    case 3:
       return u32(dv, o)
-    case 'i32':
+    case 4:
       return i32(dv, o)
-    case 'size':
+    case 5:
       return i64n(dv, o)
-    case 'usize':
-    case 'handle':
-      return u64n(dv, o)
-    case 'time':
+    case 6:
       return i64(dv, o)
-    case 'id':
+    case 7:
+    case 9:
+      return u64n(dv, o)
+    case 8:
       return u64(dv, o)
-    case 'id128':
+    case 10:
       return u128(dv, o)
-    case 'guid':
+    default:
       return readGuid(dv, o)
   }
 }
@@ -187,6 +202,12 @@ export function defineStruct<const M extends FieldMap>(name: string, size: numbe
     offsets[field] = offset
   }
   if (size % alignment !== 0) throw new Error(`${name}: sizeof ${size} is not a multiple of its alignment ${alignment}`)
+  // flat plan, walked per call without allocating
+  const names = entries.map(([field]) => field)
+  const codes = entries.map(([, [kind]]) => KIND_CODE[kind])
+  const offs = entries.map(([, [, offset]]) => offset)
+  const labels = entries.map(([field]) => `${name}.${field}`)
+  const count = entries.length
   const def: StructDef<M> = {
     name,
     size,
@@ -195,11 +216,11 @@ export function defineStruct<const M extends FieldMap>(name: string, size: numbe
     fields,
     writeTo(dv, base, obj) {
       const o = obj as Record<string, unknown>
-      for (const [field, [kind, offset]] of entries) writeField(dv, base + offset, kind, o[field], `${name}.${field}`)
+      for (let i = 0; i < count; i++) writeField(dv, base + offs[i]!, codes[i]!, o[names[i]!], labels[i]!)
     },
     readFrom(dv, base) {
       const out: Record<string, unknown> = {}
-      for (const [field, [kind, offset]] of entries) out[field] = readField(dv, base + offset, kind)
+      for (let i = 0; i < count; i++) out[names[i]!] = readField(dv, base + offs[i]!, codes[i]!)
       return out as Decoded<M>
     },
     encode(obj) {
