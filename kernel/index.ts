@@ -1,7 +1,8 @@
 // The public API of the emulated machine. Hosts (main/) import from here only.
 
 export { Machine, USER_SID } from './machine.ts'
-export type { MachineState, MachineInfo, MachineEvent, MachineOptions, BugcheckInfo, VolumeInfo, MountVolume } from './machine.ts'
+export type { MachineState, MachineInfo, MachineEvent, MachineOptions, BugcheckInfo, VolumeInfo, MountVolume, MountedVolume } from './machine.ts'
+export { ntfsVolume, type VolumeSource } from './volumes.ts'
 export type { IoTraceRecord } from './io/trace-hooks.ts'
 export { STATUS, statusName, parseStatus, NT_SUCCESS } from './nt/status.ts'
 export { BOOT_FILETIME, TICKS_PER_MS, TICKS_PER_SECOND } from './ke/clock.ts'

@@ -43,8 +43,16 @@ export interface MachineInfo {
 
 export type MachineEvent = { kind: 'state'; info: MachineInfo } | { kind: 'trace'; events: IoTraceRecord[] }
 
+export interface MountedVolume {
+  info: VolumeInfo
+  /** what holds the volume's structures (for tools that look at it directly) */
+  store: unknown
+  /** releases the image file */
+  close(): void
+}
+
 /** How a volume is mounted: the file system driver's mount routine for a real device. */
-export type MountVolume = (io: IoManager, realDevice: DeviceObject) => VolumeInfo
+export type MountVolume = (io: IoManager, realDevice: DeviceObject) => MountedVolume
 
 export interface MachineOptions {
   seed?: number
@@ -71,7 +79,7 @@ export class Machine {
   workQueues!: SystemWorkQueues
   system!: EProcess
   readonly processes = new Map<number, EProcess>()
-  readonly volumes: VolumeInfo[] = []
+  readonly volumes: MountedVolume[] = []
   private readonly tidToProcess = new Map<number, EProcess>()
   private readonly listeners = new Set<(e: MachineEvent) => void>()
   private nextPid = FIRST_USER_PID
@@ -181,6 +189,7 @@ export class Machine {
 
   shutdown(): void {
     if (this.state === 'stopped') return
+    for (const v of this.volumes.splice(0)) v.close()
     this.state = 'stopped'
     this.emitState()
   }
@@ -204,7 +213,7 @@ export class Machine {
             },
           }
         : {}),
-      volumes: [...this.volumes],
+      volumes: this.volumes.map((v) => v.info),
       threads: this.ke ? this.ke.threads.filter((t) => t.state !== 'terminated').length : 0,
       processes: [...this.processes.values()].map((p) => ({ pid: p.pid, name: p.imageName })),
     }

@@ -4,7 +4,7 @@
 
 import { KEvent, KeWaitForSingleObject, type Co, type Scheduler, type SystemWorkQueues } from '../ke/index.ts'
 import { IRP_FLAGS, IRP_MJ } from '../nt/irp.ts'
-import { STATUS, type NTSTATUS } from '../nt/status.ts'
+import { STATUS, statusName, type NTSTATUS } from '../nt/status.ts'
 import { ObDereferenceObject, type EProcess, type ObNamespace, type ObjectType } from '../ob/index.ts'
 import { DeviceObject, DriverObject as DriverObjectClass, IoGetAttachedDevice, Vpb, type DriverObject } from './device.ts'
 
@@ -12,7 +12,7 @@ import { DeviceObject, DriverObject as DriverObjectClass, IoGetAttachedDevice, V
 const FILE_DEVICE_DISK = 0x07
 import { FileObject, FO } from './file-object.ts'
 import { IoAllocateIrp, IoCallDriver, IoGetNextIrpStackLocation, type Irp, type IoStackLocation } from './irp.ts'
-import { NULL_TRACE, traceFlags, traceMinor, traceOp, traceParams, type IoTraceSink } from './trace-hooks.ts'
+import { NULL_TRACE, traceFlags, traceMinor, traceOp, traceOutput, traceParams, type IoTraceSink } from './trace-hooks.ts'
 
 export interface IoManagerOptions {
   ke: Scheduler
@@ -193,11 +193,13 @@ export class IoManager {
       at,
       phase,
       flags: traceFlags(irp, sp),
-      ...(done ? { status: irp.IoStatus.Status, information: irp.IoStatus.Information } : {}),
-      fileObject: fo?.id ?? 0,
-      irp: irp.id,
+      ...(done ? { status: statusName(irp.IoStatus.Status), information: irp.IoStatus.Information } : {}),
+      ...(done ? traceOutput(irp, sp) : {}),
+      fileObject: fo ? `FO${fo.id}` : undefined,
+      irp: `IRP${irp.id}`,
       params: traceParams(irp, sp),
     })
   }
+
 }
 

@@ -3,30 +3,17 @@
 
 import { fsctlName, irpFlagNames, majorName, minorName } from '../nt/irp.ts'
 import { fileInformationClassName, fsInformationClassName } from '../nt/infoclass.ts'
+import { decodeFileInformation, hasFileInformationCodec } from '../rtl/structs/fileinfo.ts'
 import type { Irp, IoStackLocation } from './irp.ts'
+import type { TraceEventInput } from '../trace/event.ts'
 
-export interface IoTraceRecord {
-  time: number
-  process: string
-  pid: number
-  tid: number
-  op: string
-  minor?: string
-  path: string
-  at: string
-  phase: 'pre' | 'post' | 'dispatch' | 'complete'
-  flags: string[]
-  status?: number
-  information?: number
-  fileObject: number
-  irp: number
-  params: Record<string, unknown>
-}
+/** What the I/O manager emits; the trace recorder assigns seq and fills procmon and detail. */
+export type IoTraceRecord = TraceEventInput
 
 export interface IoTraceSink {
   /** false makes every trace call a single branch */
   readonly enabled: boolean
-  emit(r: IoTraceRecord): void
+  emit(r: TraceEventInput): void
 }
 
 export const NULL_TRACE: IoTraceSink = { enabled: false, emit() {} }
@@ -86,4 +73,21 @@ export function traceOp(sp: IoStackLocation): string {
 
 export function traceFlags(irp: Irp, sp: IoStackLocation): string[] {
   return irpFlagNames(irp.Flags, sp.MajorFunction)
+}
+
+/** the decoded result of a completed query, for the Detail column (OpenResult, attributes, sizes …) */
+export function traceOutput(irp: Irp, sp: IoStackLocation): { output?: { readonly [k: string]: unknown } } {
+  const st = irp.IoStatus.Status >>> 0
+  if (st >= 0xc0000000) return {}
+  const q = sp.Parameters.QueryFile
+  if (q && irp.SystemBuffer) {
+    const name = fileInformationClassName(q.FileInformationClass)
+    if (!name || !hasFileInformationCodec(name)) return {}
+    try {
+      return { output: decodeFileInformation(name, irp.SystemBuffer.subarray(0, irp.IoStatus.Information)) as unknown as { [k: string]: unknown } }
+    } catch {
+      return {}
+    }
+  }
+  return {}
 }

@@ -378,6 +378,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
   const process = k.get('process') ? (ctx.string(k.get('process')!.value, join(path, 'process'), 'a process image name') ?? 'explorer.exe') : 'explorer.exe'
   const thread = k.get('thread') ? threadName(ctx, k.get('thread')!.value, join(path, 'thread')) : 'main'
   const threadExplicit = k.get('thread') !== undefined
+  const processExplicit = k.get('process') !== undefined
   const asE = k.get('as')
   const asName = asE ? ctx.string(asE.value, join(path, 'as'), 'a name') : undefined
   if (asName !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(asName)) {
@@ -408,7 +409,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         ctx.problem(asE.keyPos, join(path, 'as'), `${service} returns no handle or view to name`)
       }
       returns = spec.returns
-      step = { kind: 'call', service, args, source: src, process, thread, threadExplicit, as: asName, expect }
+      step = { kind: 'call', service, args, source: src, process, thread, threadExplicit, processExplicit, as: asName, expect }
       break
     }
     case 'win32': {
@@ -418,7 +419,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const args = freeArgs(ctx, k.get('args'), join(path, 'args'))
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       returns = 'handle'
-      step = { kind: 'win32', function: fn, args, source: src, process, thread, threadExplicit, as: asName, expect }
+      step = { kind: 'win32', function: fn, args, source: src, process, thread, threadExplicit, processExplicit, as: asName, expect }
       break
     }
     case 'shell': {
@@ -431,7 +432,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const args = freeArgs(ctx, k.get('args'), join(path, 'args'))
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       if (asE) ctx.problem(asE.keyPos, join(path, 'as'), 'a shell step returns no handle to name')
-      step = { kind: 'shell', operation: op as ShellOperation, args, source: src, process, thread, threadExplicit, as: undefined, expect }
+      step = { kind: 'shell', operation: op as ShellOperation, args, source: src, process, thread, threadExplicit, processExplicit, as: undefined, expect }
       break
     }
     case 'app': {
@@ -444,7 +445,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
       const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), true) : undefined
       if (asE) ctx.problem(asE.keyPos, join(path, 'as'), 'an app step returns no handle to name')
       if (app === undefined || action === undefined) return undefined
-      step = { kind: 'app', app, action, args, source: src, process: app, thread, threadExplicit, as: undefined, expect }
+      step = { kind: 'app', app, action, args, source: src, process: app, thread, threadExplicit, processExplicit, as: undefined, expect }
       break
     }
     case 'wait': {
@@ -462,7 +463,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         if (x) ctx.problem(x.keyPos, join(path, key), `a wait step has no ${key}`)
       }
       if (ticks === undefined) return undefined
-      step = { kind: 'wait', ticks, source: src, process, thread, threadExplicit, as: undefined, expect: undefined }
+      step = { kind: 'wait', ticks, source: src, process, thread, threadExplicit, processExplicit, as: undefined, expect: undefined }
       break
     }
     case 'power': {
@@ -475,7 +476,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         const x = k.get(key)
         if (x) ctx.problem(x.keyPos, join(path, key), `a power step has no ${key}`)
       }
-      step = { kind: 'power', state: 'off', source: src, process, thread, threadExplicit, as: undefined, expect: undefined }
+      step = { kind: 'power', state: 'off', source: src, process, thread, threadExplicit, processExplicit, as: undefined, expect: undefined }
       break
     }
   }

@@ -90,6 +90,11 @@ interface StepCommon {
   readonly thread: string
   /** `thread:` was written: the step joins a concurrent block (see kernel/scenario/runner/schedule.ts) */
   readonly threadExplicit: boolean
+  /**
+   * `process:` was written. A step that does not name its process and uses a handle runs in the
+   * process that opened the handle (handles belong to a process).
+   */
+  readonly processExplicit: boolean
   /** names the handle, section or view the step returns */
   readonly as: string | undefined
   readonly expect: StepExpect | undefined

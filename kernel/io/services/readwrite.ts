@@ -44,7 +44,9 @@ export function* NtReadFile(io: IoManager, a: ReadArgs): Co<ServiceResult & { da
     const fast = yield* tryFastIo(io, fo, 'FastIoRead', offset, a.Length, a.Key ?? 0, buffer)
     if (fast) return { status: fast.Status, information: fast.Information, data: buffer.subarray(0, fast.Information) }
     const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_READ)
-    irp.Flags = IRP_FLAGS.IRP_READ_OPERATION | (sync ? IRP_FLAGS.IRP_SYNCHRONOUS_API : 0) | (fo.Flags & FO.FO_NO_INTERMEDIATE_BUFFERING ? IRP_FLAGS.IRP_NOCACHE : 0)
+    // ReactOS NtReadFile: IRP_READ_OPERATION, plus IRP_NOCACHE for FO_NO_INTERMEDIATE_BUFFERING; the
+    // captures show no synchronous flag on user reads
+    irp.Flags = IRP_FLAGS.IRP_READ_OPERATION | (fo.Flags & FO.FO_NO_INTERMEDIATE_BUFFERING ? IRP_FLAGS.IRP_NOCACHE : 0)
     irp.UserBuffer = buffer
     sp.Parameters.Read = { Length: a.Length, Key: a.Key ?? 0, ByteOffset: offset }
     const status = yield* io.issue(fo, device, irp)
@@ -73,7 +75,7 @@ export function* NtWriteFile(io: IoManager, a: WriteArgs): Co<ServiceResult> {
     const fast = yield* tryFastIo(io, fo, 'FastIoWrite', offset, a.Data.length, a.Key ?? 0, a.Data)
     if (fast) return { status: fast.Status, information: fast.Information }
     const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_WRITE)
-    irp.Flags = IRP_FLAGS.IRP_WRITE_OPERATION | (sync ? IRP_FLAGS.IRP_SYNCHRONOUS_API : 0) | (fo.Flags & FO.FO_NO_INTERMEDIATE_BUFFERING ? IRP_FLAGS.IRP_NOCACHE : 0)
+    irp.Flags = IRP_FLAGS.IRP_WRITE_OPERATION | (fo.Flags & FO.FO_NO_INTERMEDIATE_BUFFERING ? IRP_FLAGS.IRP_NOCACHE : 0)
     irp.UserBuffer = a.Data
     sp.Parameters.Write = { Length: a.Data.length, Key: a.Key ?? 0, ByteOffset: offset }
     if (fo.Flags & FO.FO_WRITE_THROUGH) sp.Flags |= 0x04 // SL_WRITE_THROUGH
