@@ -66,8 +66,13 @@ export interface PendingJournal {
   data: Uint8Array
 }
 
+/** clean sectors kept after reads and checkpoints, so hot metadata is not read again */
+const CLEAN_CACHE_SECTORS = 32768
+
 export class Journal {
   private dirty = new Map<number, Uint8Array>()
+  /** sector images known to equal the disk (metadata read or made durable); user data writes invalidate them */
+  private clean = new Map<number, Uint8Array>()
   private undo: Map<number, Uint8Array | null> | undefined
   private depth = 0
   private sequence = 1n
@@ -107,19 +112,57 @@ export class Journal {
 
   /** reads bytes through the cache (any range) */
   read(offset: number, length: number, purpose: string): Uint8Array {
-    const out = this.dev.read(offset, length, purpose)
-    if (this.dirty.size === 0) return out
     const first = Math.floor(offset / SECTOR)
     const last = Math.floor((offset + length - 1) / SECTOR)
+    const out = new Uint8Array(length)
+    let missing = false
     for (let lba = first; lba <= last; lba++) {
-      const img = this.dirty.get(lba)
-      if (!img) continue
+      const img = this.dirty.get(lba) ?? this.clean.get(lba)
+      if (!img) {
+        missing = true
+        break
+      }
+      const secStart = lba * SECTOR
+      const from = Math.max(offset, secStart)
+      const to = Math.min(offset + length, secStart + SECTOR)
+      out.set(img.subarray(from - secStart, to - secStart), from - offset)
+    }
+    if (!missing) return out
+    // read the whole sector span once, remember it, then lay the dirty images over it
+    const span = this.dev.read(first * SECTOR, (last - first + 1) * SECTOR, purpose)
+    for (let lba = first; lba <= last; lba++) {
+      const i = lba - first
+      if (!this.dirty.has(lba)) this.remember(lba, span.slice(i * SECTOR, (i + 1) * SECTOR))
+      const img = this.dirty.get(lba) ?? span.subarray(i * SECTOR, (i + 1) * SECTOR)
       const secStart = lba * SECTOR
       const from = Math.max(offset, secStart)
       const to = Math.min(offset + length, secStart + SECTOR)
       out.set(img.subarray(from - secStart, to - secStart), from - offset)
     }
     return out
+  }
+
+  private remember(lba: number, img: Uint8Array): void {
+    if (this.clean.size >= CLEAN_CACHE_SECTORS) {
+      let drop = CLEAN_CACHE_SECTORS / 4
+      for (const k of this.clean.keys()) {
+        this.clean.delete(k)
+        if (--drop === 0) break
+      }
+    }
+    this.clean.set(lba, img)
+  }
+
+  /** forgets clean images of a range written around the cache (user data) */
+  invalidate(offset: number, length: number): void {
+    if (this.clean.size === 0 || length <= 0) return
+    const first = Math.floor(offset / SECTOR)
+    const last = Math.floor((offset + length - 1) / SECTOR)
+    if (last - first + 1 > this.clean.size) {
+      for (const lba of this.clean.keys()) if (lba >= first && lba <= last) this.clean.delete(lba)
+    } else {
+      for (let lba = first; lba <= last; lba++) this.clean.delete(lba)
+    }
   }
 
   /** writes metadata through the cache; `offset` and the length are whole sectors */
@@ -224,6 +267,7 @@ export class Journal {
       this.commit(lbas.slice(start, end))
       start = end
     }
+    for (const [lba, img] of this.dirty) this.remember(lba, img)
     this.dirty.clear()
   }
 

@@ -826,7 +826,9 @@ export class Volume {
 
   /** reads through a runlist; `meta` reads see the metadata cache */
   readRuns(runs: readonly Run[], initialized: number, offset: number, length: number, meta: boolean): Uint8Array {
-    const out = new Uint8Array(length)
+    // large reads skip zero-filling: every byte is either read or zeroed below
+    const out = length >= 65536 ? uninitialized(length) : new Uint8Array(length)
+    const zeroed = length < 65536
     const cs = this.clusterSize
     const end = Math.min(offset + length, initialized)
     let pos = offset
@@ -840,9 +842,10 @@ export class Volume {
         const n = chunkEnd - pos
         if (meta) out.set(this.journal.read(disk, n, 'metadata'), pos - offset)
         else this.dev.readInto(disk, out.subarray(pos - offset, pos - offset + n), 'data')
-      }
+      } else if (!zeroed) out.fill(0, pos - offset, chunkEnd - offset)
       pos = chunkEnd
     }
+    if (!zeroed && pos < offset + length) out.fill(0, pos - offset)
     return out
   }
 
@@ -874,7 +877,10 @@ export class Volume {
       const disk = m.lcn * cs + (pos - vcn * cs)
       const piece = buf.subarray(pos - start, chunkEnd - start)
       if (meta) this.journal.write(disk, piece)
-      else this.dev.write(disk, piece, 'data')
+      else {
+        this.dev.write(disk, piece, 'data')
+        this.journal.invalidate(disk, piece.length)
+      }
       pos = chunkEnd
     }
   }
@@ -972,6 +978,12 @@ function mergeExtents(records: AttrRecord[], n: number): Attr[] {
     out[out.indexOf(attr)] = merged
   }
   return out
+}
+
+/** a plain Uint8Array of its own memory, not zero-filled (the caller writes every byte) */
+function uninitialized(n: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(n)
+  return new Uint8Array(b.buffer, b.byteOffset, n)
 }
 
 function padTo(b: Uint8Array, n: number): Uint8Array {
