@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { ACCESS } from '../../nt/access.ts'
 import { CREATE_DISPOSITION as D, CREATE_OPTIONS as O, CREATE_RESULT as R, FILE_ATTRIBUTE as A, IO_REPARSE_TAG as T } from '../../nt/file.ts'
 import { fileIdToFileName, objectIdToFileName } from './paths.ts'
-import { TestVolume } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import type { TestVolume } from './test-support.ts'
 
 /** MountPointReparseBuffer / SymbolicLinkReparseBuffer data (after the 8-byte header) */
 function nameSurrogate(substitute: string, print: string, symlinkFlags?: number): Uint8Array {
@@ -25,8 +26,7 @@ function nameSurrogate(substitute: string, print: string, symlinkFlags?: number)
   return out
 }
 
-function reparseVolume(): TestVolume {
-  const v = new TestVolume()
+function reparseVolume(v: TestVolume): TestVolume {
   v.close(v.mkdir('target'))
   v.file('target\\f.txt', 'through the link')
   v.close(v.mkdir('junction'))
@@ -34,16 +34,17 @@ function reparseVolume(): TestVolume {
   return v
 }
 
+forEachStore((vol) => {
 describe('reparse points', () => {
   it('a mount point in the middle of a path: NTFS returns STATUS_REPARSE and the open lands in the target', () => {
-    const v = reparseVolume()
+    const v = reparseVolume(vol())
     const r = v.open('junction\\f.txt', { share: 7 })
     expect(r.name).toBe('STATUS_SUCCESS')
     expect(v.read(r.handle, 100, 0).text).toBe('through the link')
     expect(v.query(r.handle, 'FileNameInformation').info?.FileName).toBe('\\target\\f.txt')
   })
   it('FILE_OPEN_REPARSE_POINT opens the reparse point itself, which reports its tag', () => {
-    const v = reparseVolume()
+    const v = reparseVolume(vol())
     const r = v.open('junction', { options: O.FILE_OPEN_REPARSE_POINT | O.FILE_DIRECTORY_FILE, share: 7 })
     expect(r.name).toBe('STATUS_SUCCESS')
     const t = v.query(r.handle, 'FileAttributeTagInformation').info!
@@ -51,7 +52,7 @@ describe('reparse points', () => {
     expect(v.query(r.handle, 'FileNameInformation').info?.FileName).toBe('\\junction')
   })
   it('a relative symbolic link resolves against its directory', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('real.txt', 'real data')
     v.file('link.txt')
     v.store.setReparsePoint(v.lookup('link.txt')!.record, { tag: T.IO_REPARSE_TAG_SYMLINK, data: nameSurrogate('real.txt', 'real.txt', 1) })
@@ -60,7 +61,7 @@ describe('reparse points', () => {
     expect(v.read(r.handle, 100, 0).text).toBe('real data')
   })
   it('a third-party tag nobody handles fails the open; the driver hands back the buffer with the tag', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('stub.dat', 'x')
     v.store.setReparsePoint(v.lookup('stub.dat')!.record, { tag: 0x80001234, data: new Uint8Array([1, 2, 3]), guid: new Uint8Array(16).fill(9) })
     expect(v.open('stub.dat').name).toBe('STATUS_IO_REPARSE_TAG_NOT_HANDLED')
@@ -79,7 +80,7 @@ describe('open by file id', () => {
     return v.open('\\??\\C:\\', { options: O.FILE_DIRECTORY_FILE, access: ACCESS.FILE_READ_ATTRIBUTES, share: 7 }).handle
   }
   it('opens the file; FileNameInformation gives its name (WinBtrfs test_open_id)', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('id1', 'data')
     const r = v.open(fileIdToFileName(idOf(v, 'id1')), { root: root(v), options: O.FILE_OPEN_BY_FILE_ID, share: 7 })
     expect([r.name, r.information]).toEqual(['STATUS_SUCCESS', R.FILE_OPENED])
@@ -87,7 +88,7 @@ describe('open by file id', () => {
     expect(v.query(r.handle, 'FileNameInformation').info?.FileName).toBe('\\id1')
   })
   it('dispositions: FILE_CREATE collides, FILE_OVERWRITE(_IF) overwrites, FILE_SUPERSEDE supersedes', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('id1', 'data')
     const name = fileIdToFileName(idOf(v, 'id1'))
     const d = root(v)
@@ -98,7 +99,7 @@ describe('open by file id', () => {
     expect(v.content('id1')).toBe('')
   })
   it('an unknown id → STATUS_INVALID_PARAMETER; a directory check applies (WinBtrfs test_open_id)', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('f')
     const d = root(v)
     expect(v.open(fileIdToFileName(0x0001000000001234n), { root: d, options: O.FILE_OPEN_BY_FILE_ID }).name).toBe('STATUS_INVALID_PARAMETER')
@@ -107,7 +108,7 @@ describe('open by file id', () => {
     expect(v.open(fileIdToFileName(idOf(v, 'sub')), { root: d, options: O.FILE_OPEN_BY_FILE_ID | O.FILE_NON_DIRECTORY_FILE }).name).toBe('STATUS_FILE_IS_A_DIRECTORY')
   })
   it('FILE_DELETE_ON_CLOSE through an id open does not delete (WinBtrfs "Open by ID with FILE_DELETE_ON_CLOSE")', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('f')
     const r = v.open(fileIdToFileName(idOf(v, 'f')), { root: root(v), access: ACCESS.DELETE, options: O.FILE_OPEN_BY_FILE_ID | O.FILE_DELETE_ON_CLOSE })
     expect(r.name).toBe('STATUS_SUCCESS')
@@ -115,7 +116,7 @@ describe('open by file id', () => {
     expect(v.exists('f')).toBe(true)
   })
   it('a file whose names are gone (POSIX delete) → STATUS_DELETE_PENDING (WinBtrfs "Try to open orphaned inode by file ID")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('f', { access: ACCESS.FILE_READ_ATTRIBUTES, share: 7 })
     const id = idOf(v, 'f')
     const h2 = v.open('f', { access: ACCESS.DELETE, share: 7 }).handle
@@ -125,7 +126,7 @@ describe('open by file id', () => {
     v.close(h)
   })
   it('by object id: the 16-byte id as the name', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('f', 'obj')
     const oid = new Uint8Array(16).map((_, i) => i + 1)
     v.store.setObjectId(v.lookup('f')!.record, oid)
@@ -137,7 +138,7 @@ describe('open by file id', () => {
 
 describe('volume opens', () => {
   it('the volume itself opens (\\\\.\\C:), answers handle classes and refuses file ones', () => {
-    const v = new TestVolume()
+    const v = vol()
     const r = v.open('\\??\\C:', { access: ACCESS.FILE_READ_DATA | ACCESS.SYNCHRONIZE, share: 3 })
     expect([r.name, r.information]).toEqual(['STATUS_SUCCESS', R.FILE_OPENED])
     expect(v.query(r.handle, 'FileStandardInformation').name).toBe('STATUS_INVALID_PARAMETER')
@@ -150,7 +151,7 @@ describe('volume opens', () => {
 
 describe('case sensitivity', () => {
   it('without OBJ_CASE_INSENSITIVE (and obcaseinsensitive off) only the exact case matches', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.io.obCaseInsensitive = false
     v.file('Name.txt')
     expect(v.probe('name.txt', { caseSensitive: true }).name).toBe('STATUS_OBJECT_NAME_NOT_FOUND')
@@ -161,7 +162,7 @@ describe('case sensitivity', () => {
 
 describe('FCB, SCB and CCB lifetimes', () => {
   it('cleanup at the last handle, close at the last reference; the FCB goes with its last file object', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('f', { share: 7 })
     const rec = v.lookup('f')!.record
     const fcb = v.vcb.fcbTable.get(rec)!
@@ -174,14 +175,14 @@ describe('FCB, SCB and CCB lifetimes', () => {
     expect(v.vcb.fcbTable.has(rec)).toBe(false)
   })
   it('a failed open leaves no FCB behind', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.create('f', { share: 0 })
     const before = v.vcb.fcbTable.size
     expect(v.open('f', { share: 0 }).name).toBe('STATUS_SHARING_VIOLATION')
     expect(v.vcb.fcbTable.size).toBe(before)
   })
   it('a file object still referenced after its handle closed keeps the FCB until IRP_MJ_CLOSE', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('f')
     const fo = v.user.handles.get(h)!.object
     fo.header.pointerCount++
@@ -191,4 +192,5 @@ describe('FCB, SCB and CCB lifetimes', () => {
     v.run(() => v.io.dereference(fo as never))
     expect(v.vcb.fcbTable.has(fcb.record)).toBe(false)
   })
+})
 })

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { ACCESS } from '../../nt/access.ts'
 import { CREATE_DISPOSITION as D, CREATE_OPTIONS as O, FILE_ATTRIBUTE as A, FILE_DISPOSITION_FLAGS as F, SHARE_ACCESS as S } from '../../nt/file.ts'
-import { TestVolume } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import type { TestVolume } from './test-support.ts'
 
 const DEL = ACCESS.DELETE | ACCESS.FILE_READ_ATTRIBUTES
 
@@ -16,9 +17,10 @@ function disposeEx(v: TestVolume, h: number, flags: number) {
   return v.set(h, 'FileDispositionInformationEx', { Flags: flags })
 }
 
+forEachStore((vol) => {
 describe('FileDispositionInformation', () => {
   it('marks the file delete pending; the entry stays until the handle closes (WinBtrfs "Set disposition")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deletefile1', { access: DEL })
     expect(dispose(v, h, true).name).toBe('STATUS_SUCCESS')
     expect(v.exists('deletefile1')).toBe(true)
@@ -29,7 +31,7 @@ describe('FileDispositionInformation', () => {
     expect(v.exists('deletefile1')).toBe(false)
   })
   it('opening a name whose deletion is pending → STATUS_DELETE_PENDING; clearing it lets it be opened again', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deletefile4', { access: DEL, share: S.FILE_SHARE_DELETE })
     dispose(v, h, true)
     expect(v.open('deletefile4', { access: DEL, share: S.FILE_SHARE_DELETE }).name).toBe('STATUS_DELETE_PENDING')
@@ -40,7 +42,7 @@ describe('FileDispositionInformation', () => {
     expect(v.exists('deletefile4')).toBe(true)
   })
   it('the file goes when the last handle closes, whichever set the disposition (WinBtrfs deletefile4)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('f', { access: DEL, share: S.FILE_SHARE_DELETE })
     const h2 = v.open('f', { access: DEL, share: S.FILE_SHARE_DELETE }).handle
     dispose(v, h, true)
@@ -50,12 +52,12 @@ describe('FileDispositionInformation', () => {
     expect(v.exists('f')).toBe(false)
   })
   it('without DELETE access the I/O manager refuses: STATUS_ACCESS_DENIED (WinBtrfs "Create file without DELETE flag")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('f', { access: ACCESS.FILE_READ_DATA })
     expect(dispose(v, h, true).name).toBe('STATUS_ACCESS_DENIED')
   })
   it('a read-only file → STATUS_CANNOT_DELETE; FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE deletes it', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('ro', { access: DEL, attributes: A.FILE_ATTRIBUTE_READONLY })
     expect(dispose(v, h, true).name).toBe('STATUS_CANNOT_DELETE')
     expect(disposeEx(v, h, F.FILE_DISPOSITION_DELETE).name).toBe('STATUS_CANNOT_DELETE')
@@ -64,7 +66,7 @@ describe('FileDispositionInformation', () => {
     expect(v.exists('ro')).toBe(false)
   })
   it('a directory with entries → STATUS_DIRECTORY_NOT_EMPTY; once empty it can go (WinBtrfs deletedir3)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const d = v.mkdir('deletedir3', { access: DEL })
     const f = v.create('deletedir3\\file', { access: DEL })
     expect(dispose(v, d, true).name).toBe('STATUS_DIRECTORY_NOT_EMPTY')
@@ -77,12 +79,12 @@ describe('FileDispositionInformation', () => {
     expect(v.exists('deletedir3')).toBe(false)
   })
   it('the root cannot be deleted', () => {
-    const v = new TestVolume()
+    const v = vol()
     const r = v.open('\\??\\C:\\', { access: DEL, options: O.FILE_DIRECTORY_FILE, share: 7 })
     expect(dispose(v, r.handle, true).name).toBe('STATUS_CANNOT_DELETE')
   })
   it('deleting through one hard link removes only that link (WinBtrfs links.cpp "Delete first link")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('l1', { access: DEL | ACCESS.FILE_WRITE_DATA, share: 7 })
     expect(v.link(h, 'l2').name).toBe('STATUS_SUCCESS')
     const h2 = v.open('l2', { access: DEL, share: 7 }).handle
@@ -100,7 +102,7 @@ describe('FileDispositionInformation', () => {
 
 describe('named streams', () => {
   it('a stream handle deletes only the stream', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.file('f', 'main')
     const s = v.open('f:ads', { access: DEL, disposition: D.FILE_CREATE }).handle
     expect(dispose(v, s, true).name).toBe('STATUS_SUCCESS')
@@ -109,7 +111,7 @@ describe('named streams', () => {
     expect(v.content('f')).toBe('main')
   })
   it('deleting the file is seen through its stream handle; clearing on the stream does not undo it (WinBtrfs deletefile7)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deletefile7', { access: DEL, share: S.FILE_SHARE_DELETE })
     const s = v.open('deletefile7:ads', { access: DEL, share: S.FILE_SHARE_DELETE, disposition: D.FILE_CREATE }).handle
     dispose(v, h, true)
@@ -125,14 +127,14 @@ describe('named streams', () => {
 
 describe('FILE_DELETE_ON_CLOSE', () => {
   it('the file goes when the handle closes; until then it is not delete pending (WinBtrfs deletefile8)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deletefile8', { access: DEL, options: O.FILE_DELETE_ON_CLOSE })
     expect(v.query(h, 'FileStandardInformation').info?.DeletePending).toBe(false)
     v.close(h)
     expect(v.exists('deletefile8')).toBe(false)
   })
   it('at that handle\'s cleanup the name becomes delete pending; another handle may clear it (WinBtrfs deletefile9)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deletefile9', { access: DEL, share: S.FILE_SHARE_DELETE, options: O.FILE_DELETE_ON_CLOSE })
     expect(v.open('deletefile9', { access: ACCESS.FILE_READ_DATA, share: 0 }).name).toBe('STATUS_SHARING_VIOLATION')
     const h2 = v.open('deletefile9', { access: DEL, share: S.FILE_SHARE_DELETE }).handle
@@ -144,7 +146,7 @@ describe('FILE_DELETE_ON_CLOSE', () => {
     expect(v.exists('deletefile9')).toBe(true)
   })
   it('a directory opened with it goes when empty, stays when not (WinBtrfs deletedir12/13)', () => {
-    const v = new TestVolume()
+    const v = vol()
     v.close(v.create('deletedir12', { access: DEL, options: O.FILE_DIRECTORY_FILE | O.FILE_DELETE_ON_CLOSE }))
     expect(v.exists('deletedir12')).toBe(false)
     const d = v.create('deletedir13', { access: DEL, options: O.FILE_DIRECTORY_FILE | O.FILE_DELETE_ON_CLOSE })
@@ -153,7 +155,7 @@ describe('FILE_DELETE_ON_CLOSE', () => {
     expect(v.exists('deletedir13')).toBe(true)
   })
   it('FILE_DISPOSITION_ON_CLOSE clears the flag; setting it on a handle opened without it → STATUS_NOT_SUPPORTED (WinBtrfs deleteexfile7/8)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const a = v.create('e7', { access: DEL, options: O.FILE_DELETE_ON_CLOSE })
     expect(disposeEx(v, a, F.FILE_DISPOSITION_DO_NOT_DELETE | F.FILE_DISPOSITION_ON_CLOSE).name).toBe('STATUS_SUCCESS')
     v.close(a)
@@ -170,7 +172,7 @@ describe('FILE_DELETE_ON_CLOSE', () => {
 
 describe('FILE_DISPOSITION_POSIX_SEMANTICS', () => {
   it('the name goes at once; open handles keep the file, which reports no links (WinBtrfs deleteexfile6)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('deleteexfile6', { access: DEL, share: 7 })
     const h2 = v.open('deleteexfile6', { access: DEL | ACCESS.FILE_READ_DATA, share: S.FILE_SHARE_DELETE }).handle
     expect(disposeEx(v, h, F.FILE_DISPOSITION_DELETE | F.FILE_DISPOSITION_POSIX_SEMANTICS).name).toBe('STATUS_SUCCESS')
@@ -190,4 +192,5 @@ describe('FILE_DISPOSITION_POSIX_SEMANTICS', () => {
     v.close(h2)
     expect(rec.fileDeleted).toBe(true)
   })
+})
 })

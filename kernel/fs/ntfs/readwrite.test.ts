@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { FileObject } from '../../io/file-object.ts'
 import { ACCESS } from '../../nt/access.ts'
 import { BYTE_OFFSET_SPECIAL as B, CREATE_DISPOSITION as D, CREATE_OPTIONS as O } from '../../nt/file.ts'
-import { TestVolume } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import type { TestVolume } from './test-support.ts'
 
 const SYNC = O.FILE_SYNCHRONOUS_IO_NONALERT | O.FILE_NON_DIRECTORY_FILE
 const RW_SYNC = ACCESS.SYNCHRONIZE | ACCESS.FILE_READ_DATA | ACCESS.FILE_WRITE_DATA | ACCESS.FILE_READ_ATTRIBUTES | ACCESS.FILE_WRITE_ATTRIBUTES
@@ -15,9 +16,10 @@ function pos(v: TestVolume, h: number): number | undefined {
   return v.query(h, 'FilePositionInformation').info?.CurrentByteOffset
 }
 
+forEachStore((vol) => {
 describe('reads and end of file', () => {
   it('a read at end of file → STATUS_END_OF_FILE, nothing read, position unchanged (WinBtrfs "Read file at end")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io', { access: RW_SYNC, options: SYNC })
     v.write(h, 'abcdef')
     expect(pos(v, h)).toBe(6)
@@ -27,7 +29,7 @@ describe('reads and end of file', () => {
     expect(v.read(h, 10, 100).name).toBe('STATUS_END_OF_FILE')
   })
   it('a read across end of file returns what is there and moves the position to the end', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io', { access: RW_SYNC, options: SYNC })
     v.write(h, 'abcdef')
     const r = v.read(h, 200, 4)
@@ -35,12 +37,12 @@ describe('reads and end of file', () => {
     expect(pos(v, h)).toBe(6)
   })
   it('a zero-length read succeeds with nothing, even at end of file', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io', { access: RW_SYNC, options: SYNC })
     expect(v.read(h, 0, 0).name).toBe('STATUS_SUCCESS')
   })
   it('extending by end of file reads zeros (WinBtrfs "Read new end of file")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io', { access: RW_SYNC, options: SYNC })
     v.write(h, 'xy', 0)
     expect(v.set(h, 'FileEndOfFileInformation', { EndOfFile: 10 }).name).toBe('STATUS_SUCCESS')
@@ -49,7 +51,7 @@ describe('reads and end of file', () => {
     expect([...r.data.subarray(2)]).toEqual(new Array(8).fill(0))
   })
   it('reading a directory handle → STATUS_INVALID_DEVICE_REQUEST', () => {
-    const v = new TestVolume()
+    const v = vol()
     const d = v.mkdir('d', { access: ACCESS.FILE_LIST_DIRECTORY })
     expect(v.read(d, 10, 0).name).toBe('STATUS_INVALID_DEVICE_REQUEST')
   })
@@ -57,7 +59,7 @@ describe('reads and end of file', () => {
 
 describe('offsets and positions', () => {
   it('an explicit offset moves a synchronous handle\'s position; FILE_USE_FILE_POINTER_POSITION reads from it (WinBtrfs io3)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io3', { access: RW_SYNC, options: SYNC })
     v.write(h, 'abcdef')
     expect(v.read(h, 2, 0).text).toBe('ab')
@@ -68,7 +70,7 @@ describe('offsets and positions', () => {
     expect(pos(v, h)).toBe(6)
   })
   it('FILE_WRITE_TO_END_OF_FILE appends and moves the position; as a read offset it is invalid', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io3', { access: RW_SYNC, options: SYNC })
     v.write(h, 'abcdef')
     v.set(h, 'FilePositionInformation', { CurrentByteOffset: 0 })
@@ -78,7 +80,7 @@ describe('offsets and positions', () => {
     expect(v.read(h, 8, 0).text).toBe('abcdefij')
   })
   it('an asynchronous handle needs an offset and has no position to move (WinBtrfs io4)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io4', { access: ACCESS.FILE_READ_DATA | ACCESS.FILE_WRITE_DATA | ACCESS.FILE_READ_ATTRIBUTES })
     expect(v.write(h, 'abc').name).toBe('STATUS_INVALID_PARAMETER')
     expect(v.write(h, 'abcdef', 0).name).toBe('STATUS_SUCCESS')
@@ -88,7 +90,7 @@ describe('offsets and positions', () => {
     expect(v.content('io4')).toBe('abcdefij')
   })
   it('an append-only handle writes every time at end of file (WinBtrfs io5)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('io5', { access: ACCESS.SYNCHRONIZE | ACCESS.FILE_READ_DATA | ACCESS.FILE_APPEND_DATA, options: SYNC })
     v.write(h, 'abcdef')
     v.write(h, 'gh', B.FILE_USE_FILE_POINTER_POSITION)
@@ -102,7 +104,7 @@ describe('offsets and positions', () => {
 
 describe('non-cached I/O', () => {
   it('FILE_NO_INTERMEDIATE_BUFFERING needs sector-aligned offsets and lengths (WinBtrfs io tests)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('nb', { access: RW_SYNC, options: SYNC | O.FILE_NO_INTERMEDIATE_BUFFERING })
     expect(v.write(h, new Uint8Array(100), 0).name).toBe('STATUS_INVALID_PARAMETER')
     expect(v.write(h, new Uint8Array(512).fill(7), 0).name).toBe('STATUS_SUCCESS')
@@ -116,7 +118,7 @@ describe('non-cached I/O', () => {
 
 describe('sizes', () => {
   it('a write past end of file extends it; AllocationSize covers it', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('big', { access: RW_SYNC, options: SYNC })
     v.write(h, new Uint8Array(10000).fill(1), 5000)
     const s = v.query(h, 'FileStandardInformation').info!
@@ -125,7 +127,7 @@ describe('sizes', () => {
     expect([...v.read(h, 4, 4998).data]).toEqual([0, 0, 1, 1])
   })
   it('valid data length moves only forward and not past end of file (WinBtrfs "Try setting valid data length")', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('vdl', { access: RW_SYNC, options: SYNC })
     v.write(h, new Uint8Array(8192).fill(2), 0)
     v.set(h, 'FileEndOfFileInformation', { EndOfFile: 12288 })
@@ -134,7 +136,7 @@ describe('sizes', () => {
     expect(v.set(h, 'FileValidDataLengthInformation', { ValidDataLength: 16384 }).name).toBe('STATUS_INVALID_PARAMETER')
   })
   it('allocation below end of file truncates; above it keeps the size (MS-FSA 2.1.5.14.1)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('al', { access: RW_SYNC, options: SYNC })
     v.write(h, new Uint8Array(8000), 0)
     expect(v.set(h, 'FileAllocationInformation', { AllocationSize: 4096 }).name).toBe('STATUS_SUCCESS')
@@ -144,13 +146,13 @@ describe('sizes', () => {
     expect([s.EndOfFile, s.AllocationSize]).toEqual([4096, 65536])
   })
   it('end of file and allocation on a directory → STATUS_INVALID_PARAMETER (WinBtrfs io.cpp)', () => {
-    const v = new TestVolume()
+    const v = vol()
     const d = v.mkdir('d', { access: ACCESS.FILE_ALL_ACCESS })
     expect(v.set(d, 'FileEndOfFileInformation', { EndOfFile: 10 }).name).toBe('STATUS_INVALID_PARAMETER')
     expect(v.set(d, 'FileAllocationInformation', { AllocationSize: 4096 }).name).toBe('STATUS_INVALID_PARAMETER')
   })
   it('a preallocated file reports its allocation and a zero size', () => {
-    const v = new TestVolume()
+    const v = vol()
     const r = v.open('pre', { disposition: D.FILE_CREATE, allocation: 10000 })
     const s = v.query(r.handle, 'FileStandardInformation').info!
     expect([s.EndOfFile, s.AllocationSize]).toEqual([0, 12288])
@@ -159,7 +161,7 @@ describe('sizes', () => {
 
 describe('handle state', () => {
   it('I/O through a file object whose handle is gone → STATUS_FILE_CLOSED', () => {
-    const v = new TestVolume()
+    const v = vol()
     const h = v.create('x', { access: RW_SYNC, options: SYNC })
     const entry = v.user.handles.get(h)!
     const file = entry.object as FileObject
@@ -174,4 +176,5 @@ describe('handle state', () => {
     })
     expect(status).toBe(0xc0000128)
   })
+})
 })
