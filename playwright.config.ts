@@ -28,6 +28,10 @@ export default defineConfig({
       },
     },
     {
+      name: 'build',
+      testMatch: 'build/**/*.spec.ts',
+    },
+    {
       name: 'electron',
       testMatch: 'electron/**/*.spec.ts',
     },
