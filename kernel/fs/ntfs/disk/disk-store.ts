@@ -32,6 +32,8 @@ import {
   MFT_RECORD_IS_DIRECTORY,
   RESIDENT_ATTR_IS_INDEXED,
   FILE_ATTR_I30_INDEX_PRESENT,
+  ATTR_IS_COMPRESSED,
+  ATTR_IS_ENCRYPTED,
 } from './layout.ts'
 import { u32, utf16, encodeUtf16, align8, set32, set64n, bytesEqual } from './bytes.ts'
 import { makeRef } from './record.ts'
@@ -101,6 +103,8 @@ export class DiskStore implements NtfsStore {
     }
     volume.onRollback = () => {
       this.trees.clear()
+      this.sdsEnd = undefined
+      this.nextSecurityId = undefined
     }
     volume.mftGrew = () => this.dupDirty.add(FILE_MFT)
   }
@@ -429,6 +433,10 @@ export class DiskStore implements NtfsStore {
     const inode = this.inode(record)
     const attr = this.findStream(inode, name)
     if (!attr) throw new StoreError(`disk store: record ${record} has no $DATA stream ${name === '' ? '(unnamed)' : `'${name}'`}`, 'not-found')
+    if ((attr.flags & (ATTR_IS_COMPRESSED | ATTR_IS_ENCRYPTED)) !== 0) {
+      const what = attr.flags & ATTR_IS_COMPRESSED ? 'compressed' : 'encrypted'
+      throw new StoreError(`disk store: record ${record} stream ${name === '' ? '(unnamed)' : `'${name}'`} is ${what} on disk, which this volume driver does not read`, 'invalid')
+    }
     return { inode, attr }
   }
 
@@ -513,6 +521,7 @@ export class DiskStore implements NtfsStore {
       const cs = this.volume.clusterSize
       const clusters = Math.ceil(end / cs)
       if (clusters > runsLength(nr.runs)) this.volume.setAllocation(nr, clusters)
+      this.volume.fillHoles(nr, Math.floor(Math.min(offset, nr.initializedSize) / cs), clusters, !user)
       // the gap between valid data and this write reads as zero from now on
       if (offset > nr.initializedSize) this.volume.zeroRuns(nr.runs, nr.initializedSize, offset - nr.initializedSize, !user)
       this.volume.writeRuns(nr.runs, offset, data, !user)

@@ -814,6 +814,35 @@ export class Volume {
     if (attr.compressedSize) attr.compressedSize = attr.allocatedSize
   }
 
+  /**
+   * Gives clusters to the sparse parts of VCNs [from, to) of an attribute (a volume written by
+   * another driver may hold sparse files); the new clusters are zeroed, as the holes read.
+   */
+  fillHoles(attr: NonResidentAttr, from: number, to: number, meta: boolean): void {
+    if (!attr.runs.some((r) => r.lcn === SPARSE && r.vcn < to && r.vcn + r.length > from)) return
+    const out: Run[] = []
+    const cs = this.clusterSize
+    for (const r of attr.runs) {
+      if (r.lcn !== SPARSE || r.vcn + r.length <= from || r.vcn >= to) {
+        appendRun(out, r.lcn, r.length)
+        continue
+      }
+      const a = Math.max(r.vcn, from)
+      const b = Math.min(r.vcn + r.length, to)
+      if (a > r.vcn) appendRun(out, SPARSE, a - r.vcn)
+      let hint: number | undefined
+      for (const x of out) if (x.lcn !== SPARSE) hint = x.lcn + x.length
+      for (const g of this.clusters.allocate(b - a, hint)) {
+        appendRun(out, g.lcn, g.length)
+        this.writeRuns([{ vcn: 0, lcn: g.lcn, length: g.length }], 0, new Uint8Array(g.length * cs), meta)
+        if (attr.compressedSize) attr.compressedSize += g.length * cs
+      }
+      if (b < r.vcn + r.length) appendRun(out, SPARSE, r.vcn + r.length - b)
+    }
+    attr.runs.length = 0
+    attr.runs.push(...out)
+  }
+
   /** reads [offset, offset+length) of an attribute's value; zeroes past the initialized size */
   readAttr(inode: Inode, attr: Attr, offset: number, length: number): Uint8Array {
     if (attr.resident) {
