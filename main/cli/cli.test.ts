@@ -78,16 +78,6 @@ describe('altitude (in process)', () => {
     expect(r.out).toBe('')
   })
 
-  it.each([
-    [['run', 'a.yaml', '--seed', '7', '--trace', 't.csv', '--keep-image', 'images'], 'altitude run: the scenario runner is not available in this build yet\n'],
-    [['format', 'new.img', '--size', '64MiB', '--label', 'Data'], 'altitude format: the NTFS formatter is not available in this build yet\n'],
-    [['check', 'vol.img'], 'altitude check: the volume checker is not available in this build yet\n'],
-    [['replay', 'a.yaml'], 'altitude replay: trace replay is not available in this build yet\n'],
-  ])('%j with valid arguments says its engine is not there yet (exit 2)', async (argv, message) => {
-    const r = await cli(...argv)
-    expect(r.err).toBe(message)
-    expect(r.code).toBe(2)
-  })
 })
 
 describe('bin/altitude.mjs (child process)', () => {
@@ -110,9 +100,11 @@ describe('bin/altitude.mjs (child process)', () => {
   })
 
   it('passes the exit code of a command through', () => {
+    // vol.img is not an NTFS image: the checker cannot read it (exit 2, one line)
     const r = bin('check', 'vol.img')
     expect(r.status).toBe(2)
-    expect(r.stderr).toBe('altitude check: the volume checker is not available in this build yet\n')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^altitude check: .*vol\.img/)
   })
 })
 

@@ -57,41 +57,60 @@ export interface RecordedSession {
   events: Record<string, unknown>[]
 }
 
-export function readSession(text: string, fileName: string): RecordedSession {
+/** reads every session of a trace file (one per scenario that `altitude run --trace` ran) */
+export function readSessions(text: string, fileName: string): RecordedSession[] {
   const trimmed = text.trimStart()
-  if (trimmed.startsWith('{"altitude":"session"') && trimmed.includes('"events":[')) {
-    let o: SessionHeader & { events: Record<string, unknown>[] }
+  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !trimmed.includes('\n{'))) {
+    let parsed: unknown
     try {
-      o = JSON.parse(text) as SessionHeader & { events: Record<string, unknown>[] }
+      parsed = JSON.parse(text)
     } catch (e) {
       throw new SessionFileError(`${fileName}: not valid JSON (${(e as Error).message})`)
     }
-    return { header: checkHeader(o, fileName), events: o.events }
+    const list = (Array.isArray(parsed) ? parsed : [parsed]) as (SessionHeader & { events?: Record<string, unknown>[] })[]
+    return list.map((o) => {
+      if (!Array.isArray(o.events)) throw new SessionFileError(`${fileName}: a session has no "events" list`)
+      return { header: checkHeader(o, fileName), events: o.events }
+    })
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '')
-  if (lines.length === 0) throw new SessionFileError(`${fileName}: the file is empty`)
-  let header: SessionHeader
-  try {
-    header = JSON.parse(lines[0]!) as SessionHeader
-  } catch {
-    throw new SessionFileError(`${fileName}:1: expected a session header line {"altitude":"session",…}; only jsonl and json traces written by 'altitude run --trace' can be replayed`)
-  }
-  const events = lines.slice(1).map((l, i) => {
+  const sessions: RecordedSession[] = []
+  const lines = text.split('\n')
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return
+    let o: Record<string, unknown>
     try {
-      return JSON.parse(l) as Record<string, unknown>
+      o = JSON.parse(line) as Record<string, unknown>
     } catch (e) {
-      throw new SessionFileError(`${fileName}:${i + 2}: not valid JSON (${(e as Error).message})`)
+      throw new SessionFileError(`${fileName}:${i + 1}: not valid JSON (${(e as Error).message})`)
     }
+    if (o['altitude'] === 'session') sessions.push({ header: checkHeader(o as Partial<SessionHeader>, `${fileName}:${i + 1}`), events: [] })
+    else if (sessions.length === 0) {
+      throw new SessionFileError(`${fileName}:${i + 1}: expected a session header line {"altitude":"session",…}; only jsonl and json traces written by 'altitude run --trace' can be replayed`)
+    } else sessions[sessions.length - 1]!.events.push(o)
   })
-  return { header: checkHeader(header, fileName), events }
+  if (sessions.length === 0) throw new SessionFileError(`${fileName}: the file is empty`)
+  return sessions
+}
+
+/** reads a trace file holding exactly one session */
+export function readSession(text: string, fileName: string): RecordedSession {
+  const all = readSessions(text, fileName)
+  if (all.length !== 1) throw new SessionFileError(`${fileName}: holds ${all.length} sessions, expected one`)
+  return all[0]!
+}
+
+/** joins the traces of several scenarios into one file of the format */
+export function joinSessions(parts: readonly string[], format: TraceFormat): string {
+  if (format === 'json' && parts.length > 1) return '[\n' + parts.map((p) => p.trimEnd()).join(',\n') + '\n]\n'
+  return parts.join('')
 }
 
 function checkHeader(h: Partial<SessionHeader>, fileName: string): SessionHeader {
-  if (h.altitude !== 'session') throw new SessionFileError(`${fileName}:1: expected a session header {"altitude":"session",…}; only traces written by 'altitude run --trace' as jsonl or json can be replayed`)
-  if (h.version !== SESSION_VERSION) throw new SessionFileError(`${fileName}:1: session version ${String(h.version)} is not supported (expected ${SESSION_VERSION})`)
-  if (!h.scenario || typeof h.scenario.text !== 'string' || typeof h.scenario.file !== 'string') throw new SessionFileError(`${fileName}:1: the session header has no embedded scenario`)
-  if (typeof h.seed !== 'number') throw new SessionFileError(`${fileName}:1: the session header has no seed`)
-  if (!Array.isArray(h.decisions)) throw new SessionFileError(`${fileName}:1: the session header has no decision log`)
+  if (h.altitude !== 'session') throw new SessionFileError(`${fileName}: expected a session header {"altitude":"session",…}; only traces written by 'altitude run --trace' as jsonl or json can be replayed`)
+  if (h.version !== SESSION_VERSION) throw new SessionFileError(`${fileName}: session version ${String(h.version)} is not supported (expected ${SESSION_VERSION})`)
+  if (!h.scenario || typeof h.scenario.text !== 'string' || typeof h.scenario.file !== 'string') throw new SessionFileError(`${fileName}: the session header has no embedded scenario`)
+  if (typeof h.seed !== 'number') throw new SessionFileError(`${fileName}: the session header has no seed`)
+  if (!Array.isArray(h.decisions)) throw new SessionFileError(`${fileName}: the session header has no decision log`)
   return h as SessionHeader
 }
 

@@ -1,7 +1,7 @@
 // altitude check IMAGE
 
 import type { CommandSpec, ParsedArgs } from '../args.ts'
-import { engineMissing } from '../command.ts'
+import { runCheck } from '../../../kernel/fs/ntfs/disk/check/index.ts'
 import type { CliIO, Command } from '../command.ts'
 import { existingFile } from '../values.ts'
 
@@ -16,7 +16,9 @@ const spec: CommandSpec = {
 export const checkCommand: Command = {
   spec,
   async run(args: ParsedArgs, io: CliIO): Promise<number> {
-    existingFile(args.positionals[0] as string, io.cwd, 'IMAGE')
-    return engineMissing(io, 'check', 'the volume checker')
+    const image = existingFile(args.positionals[0] as string, io.cwd, 'IMAGE')
+    const r = runCheck(image)
+    for (const line of r.lines) (r.exitCode === 2 ? io.err : io.out)(`${r.exitCode === 2 ? 'altitude check: ' : ''}${line}\n`)
+    return r.exitCode
   },
 }

@@ -2,7 +2,10 @@
 
 import { flagString } from '../args.ts'
 import type { CommandSpec, ParsedArgs } from '../args.ts'
-import { CliError, engineMissing } from '../command.ts'
+import { randomBytes } from 'node:crypto'
+import { CliError } from '../command.ts'
+import { formatVolume } from '../../../kernel/fs/ntfs/disk/format.ts'
+import { StoreError } from '../../../kernel/fs/ntfs/store.ts'
 import type { CliIO, Command } from '../command.ts'
 import { newFilePath, parseSize } from '../values.ts'
 
@@ -42,7 +45,17 @@ export function readFormatArgs(args: ParsedArgs, cwd: string): FormatRequest {
 export const formatCommand: Command = {
   spec,
   async run(args: ParsedArgs, io: CliIO): Promise<number> {
-    readFormatArgs(args, io.cwd)
-    return engineMissing(io, 'format', 'the NTFS formatter')
+    const req = readFormatArgs(args, io.cwd)
+    // the command line uses host values the emulated machine would take from its virtual clock and seed
+    const serialNumber = randomBytes(8).readBigUInt64LE(0)
+    const time = BigInt(Date.now()) * 10_000n + 116444736000000000n
+    try {
+      formatVolume(req.image, { sizeBytes: req.sizeBytes, label: req.label, serialNumber, time })
+    } catch (e) {
+      if (e instanceof StoreError) throw new CliError(`${req.image}: ${e.message}`)
+      throw e
+    }
+    io.out(`${req.image}: NTFS, ${req.sizeBytes} bytes, label '${req.label}', serial ${(serialNumber & 0xffffffffn).toString(16).toUpperCase().padStart(8, '0')}\n`)
+    return 0
   },
 }

@@ -1,7 +1,10 @@
 // altitude replay TRACE
 
 import type { CommandSpec, ParsedArgs } from '../args.ts'
-import { engineMissing } from '../command.ts'
+import { readFileSync } from 'node:fs'
+import { CliError } from '../command.ts'
+import { parseScenario, ScenarioError } from '../../../kernel/scenario/index.ts'
+import { compareTraces, readSessions, runScenario, SessionFileError, type RecordedSession } from '../../../kernel/scenario/runner/index.ts'
 import type { CliIO, Command } from '../command.ts'
 import { existingFile } from '../values.ts'
 
@@ -17,7 +20,31 @@ const spec: CommandSpec = {
 export const replayCommand: Command = {
   spec,
   async run(args: ParsedArgs, io: CliIO): Promise<number> {
-    existingFile(args.positionals[0] as string, io.cwd, 'TRACE')
-    return engineMissing(io, 'replay', 'trace replay')
+    const path = existingFile(args.positionals[0] as string, io.cwd, 'TRACE')
+    let sessions: RecordedSession[]
+    try {
+      sessions = readSessions(readFileSync(path, 'utf8'), path)
+    } catch (e) {
+      if (e instanceof SessionFileError) throw new CliError(e.message)
+      throw e
+    }
+    let differing = 0
+    for (const session of sessions) {
+      let scenario
+      try {
+        scenario = parseScenario(session.header.scenario.text, session.header.scenario.file)
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new CliError(`${path}: the embedded scenario is not valid: ${e.message}`)
+        throw e
+      }
+      const report = runScenario(scenario, { seed: session.header.seed })
+      const diff = compareTraces(session.events, report.trace)
+      if (diff === undefined) io.out(`${session.header.scenario.file}: identical (${report.trace.length} events, seed ${session.header.seed})\n`)
+      else {
+        differing++
+        io.out(`${session.header.scenario.file}: the traces differ: ${diff}\n`)
+      }
+    }
+    return differing === 0 ? 0 : 1
   },
 }

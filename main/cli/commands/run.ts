@@ -3,7 +3,11 @@
 import { extname } from 'node:path'
 import { flagString } from '../args.ts'
 import type { CommandSpec, ParsedArgs } from '../args.ts'
-import { CliError, engineMissing } from '../command.ts'
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { CliError } from '../command.ts'
+import { parseScenario, ScenarioError } from '../../../kernel/scenario/index.ts'
+import { joinSessions, runScenario, writeSession } from '../../../kernel/scenario/runner/index.ts'
 import type { CliIO, Command } from '../command.ts'
 import { existingFile, folderPath, newFilePath, parseInteger } from '../values.ts'
 
@@ -52,7 +56,36 @@ export function readRunArgs(args: ParsedArgs, cwd: string): RunRequest {
 export const runCommand: Command = {
   spec,
   async run(args: ParsedArgs, io: CliIO): Promise<number> {
-    readRunArgs(args, io.cwd)
-    return engineMissing(io, 'run', 'the scenario runner')
+    const req = readRunArgs(args, io.cwd)
+    // read and validate every file first: bad input is exit 2 before anything runs
+    const scenarios = req.files.map((file) => {
+      const text = readFileSync(file, 'utf8')
+      try {
+        return { file, text, scenario: parseScenario(text, file) }
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new CliError(e.message)
+        throw e
+      }
+    })
+    let passed = 0
+    let failed = 0
+    const traces: string[] = []
+    for (const { text, scenario } of scenarios) {
+      let volume
+      if (req.keepImageDir) {
+        mkdirSync(req.keepImageDir, { recursive: true })
+        const image = join(req.keepImageDir, basename(scenario.file).replace(/\.ya?ml$/i, '') + '.img')
+        const sizeBytes = Number(scenario.volume.size ?? 64n * 1024n * 1024n)
+        volume = () => ({ kind: 'image' as const, path: image, format: { sizeBytes, label: scenario.volume.label } })
+      }
+      const report = runScenario(scenario, { seed: req.seed, ...(volume ? { volume } : {}) })
+      for (const f of report.failures) io.out(`${f.where}: ${f.message}\n`)
+      passed += report.passed
+      failed += report.failed
+      if (req.trace) traces.push(writeSession(report, text, req.trace.format))
+    }
+    if (req.trace) writeFileSync(req.trace.path, joinSessions(traces, req.trace.format))
+    io.out(`${passed} passed, ${failed} failed\n`)
+    return failed === 0 ? 0 : 1
   },
 }
