@@ -14,18 +14,19 @@ import { FO, type FileObject } from '../../io/file-object.ts'
 import { IoGetCurrentIrpStackLocation, type CreateParameters, type Irp, type IoStackLocation } from '../../io/irp.ts'
 import { IoCheckShareAccess, IoUpdateShareAccess } from '../../io/share-access.ts'
 import { ACCESS } from '../../nt/access.ts'
-import { CREATE_DISPOSITION, CREATE_OPTIONS, CREATE_RESULT, FILE_ACTION, FILE_ATTRIBUTE, FILE_NEED_EA, FILE_NOTIFY_CHANGE } from '../../nt/file.ts'
+import { CREATE_DISPOSITION, CREATE_OPTIONS, CREATE_RESULT, FILE_ACTION, FILE_ATTRIBUTE, FILE_NOTIFY_CHANGE } from '../../nt/file.ts'
 import { SL_FLAGS_CREATE } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { attributesForCreate, isReadOnly } from './attributes.ts'
 import { completeIrp, outcome, type Outcome } from './complete.ts'
+import { checkEaKnowledge, easForCreate } from './ea.ts'
 import { parseComponent, splitRelative, type ParsedComponent } from './names.ts'
 import { reportChange } from './notify.ts'
 import { addShortNameIfNeeded, namespaceFor } from './linknames.ts'
 import { linkFromEntry } from './paths.ts'
 import { reparseDataBuffer } from './reparse-buffer.ts'
 import { refreshHeader, setStreamSizes } from './sizes.ts'
-import { type DirEntry, type EaEntry, type FileRecord, type RecordNo, type ReparsePoint } from './store.ts'
+import { type DirEntry, type FileRecord, type RecordNo, type ReparsePoint } from './store.ts'
 import { Ccb, Fcb, Scb, ccbOf, type Link, type ScbKind, type Vcb } from './structures.ts'
 import { systemTime, touchDirectory, touchWrite } from './times.ts'
 import { storeFailure, vcbOf } from './volume.ts'
@@ -327,6 +328,8 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
   }
   const scbCheck = checkOpenScb(req, fcb, streamName, granted)
   if (scbCheck) return scbCheck
+  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer)
+  if (eaStatus !== STATUS.STATUS_SUCCESS) return outcome(eaStatus)
   vcb.store.atomic(() => {
     const sizes: { size: number; validDataLength: number; allocated?: number } = { size: 0, validDataLength: 0 }
     sizes.allocated = Math.max(0, req.params.AllocationSize)
@@ -340,7 +343,7 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
         vcb.store.deleteStream(r.record, s.name)
       }
       // the EAs are replaced by those of the create (none when it has no EA buffer)
-      vcb.store.setEas(r.record, normalizeEas(req.params.EaBuffer))
+      vcb.store.setEas(r.record, eas)
     }
   })
   const scb = fcb.scbs.get(vcb.upcase(streamName))
@@ -357,24 +360,9 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
  * said it has no EA knowledge (the unnamed stream or the directory).
  */
 function checkNeedEa(req: CreateRequest, r: FileRecord, applies: boolean): Outcome | undefined {
-  if (!applies || !(req.options & O.FILE_NO_EA_KNOWLEDGE)) return undefined
-  if (r.eas.some((e) => (e.flags & FILE_NEED_EA) !== 0)) return outcome(STATUS.STATUS_ACCESS_DENIED)
-  return undefined
-}
-
-function normalizeEas(list: readonly EaEntry[] | undefined): EaEntry[] {
-  if (!list) return []
-  const out: EaEntry[] = []
-  for (const e of list) {
-    // NTFS stores EA names upper-case; a zero-length value means "no such EA"
-    if (e.value.length === 0) continue
-    const name = e.name.toUpperCase()
-    const i = out.findIndex((x) => x.name === name)
-    const entry = { name, value: e.value.slice(), flags: e.flags & FILE_NEED_EA }
-    if (i >= 0) out[i] = entry
-    else out.push(entry)
-  }
-  return out
+  if (!applies) return undefined
+  const st = checkEaKnowledge(r, req.options)
+  return st === STATUS.STATUS_SUCCESS ? undefined : outcome(st)
 }
 
 /** a relative open of the related file object's own file: '' (the same stream) or ':stream' */
@@ -412,7 +400,8 @@ function createNew(req: CreateRequest, parent: RecordNo, parentLink: Link | unde
   const granted = resolveAccess(req, undefined, false)
   const now = systemTime(vcb)
   const attributes = attributesForCreate(req.params.FileAttributes, isDirectory)
-  const eas = normalizeEas(req.params.EaBuffer)
+  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer)
+  if (eaStatus !== STATUS.STATUS_SUCCESS) return outcome(eaStatus)
   const rec = vcb.store.atomic(() => {
     const created = vcb.store.createRecord({
       isDirectory,

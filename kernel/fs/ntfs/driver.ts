@@ -7,14 +7,19 @@ import type { IoManager } from '../../io/iomgr.ts'
 import { FILE_DEVICE } from '../../nt/file.ts'
 import { IRP_MJ } from '../../nt/irp.ts'
 import { ntfsCleanup } from './cleanup.ts'
+import { dirctrlDispatch } from './dirctrl.ts'
+import { attachDirectoryNotify } from './dirctrl-notify.ts'
+import { eaDispatch } from './ea.ts'
 import { ntfsClose } from './close.ts'
 import { ntfsCreate } from './create.ts'
 import { ntfsQueryInformation, ntfsSetInformation } from './fileinfo.ts'
 import { ntfsFlushBuffers } from './flush.ts'
+import { fsctlDispatch } from './fsctl.ts'
 import { ntfsLockControl } from './lockctrl.ts'
 import { ntfsRead } from './read.ts'
 import type { NtfsStore } from './store.ts'
 import { Vcb, type NtfsSettings } from './structures.ts'
+import { volinfoDispatch } from './volinfo.ts'
 import { ntfsWrite } from './write.ts'
 
 const drivers = new WeakMap<IoManager, DriverObject>()
@@ -28,7 +33,13 @@ export function ntfsDispatchTable(): Partial<Record<number, DispatchRoutine>> {
     [IRP_MJ.IRP_MJ_WRITE]: ntfsWrite,
     [IRP_MJ.IRP_MJ_QUERY_INFORMATION]: ntfsQueryInformation,
     [IRP_MJ.IRP_MJ_SET_INFORMATION]: ntfsSetInformation,
+    [IRP_MJ.IRP_MJ_QUERY_EA]: eaDispatch,
+    [IRP_MJ.IRP_MJ_SET_EA]: eaDispatch,
     [IRP_MJ.IRP_MJ_FLUSH_BUFFERS]: ntfsFlushBuffers,
+    [IRP_MJ.IRP_MJ_QUERY_VOLUME_INFORMATION]: volinfoDispatch,
+    [IRP_MJ.IRP_MJ_SET_VOLUME_INFORMATION]: volinfoDispatch,
+    [IRP_MJ.IRP_MJ_DIRECTORY_CONTROL]: dirctrlDispatch,
+    [IRP_MJ.IRP_MJ_FILE_SYSTEM_CONTROL]: fsctlDispatch,
     [IRP_MJ.IRP_MJ_LOCK_CONTROL]: ntfsLockControl,
     [IRP_MJ.IRP_MJ_CLEANUP]: ntfsCleanup,
   }
@@ -58,6 +69,8 @@ export function mountNtfsVolume(io: IoManager, realDevice: DeviceObject, store: 
   const vcb = new Vcb(io, store, realDevice, vpb, settings)
   vcb.volumeDevice = vdo
   vdo.DeviceExtension = vcb
+  // change notification hears every directory change and every cleanup
+  attachDirectoryNotify(vcb)
   vdo.traceAt = 'fs'
   vdo.StackSize = realDevice.StackSize + 1
   vdo.Vpb = vpb

@@ -11,9 +11,10 @@ import { STATUS } from '../../nt/status.ts'
 import type { EncodeResult } from '../../rtl/structs/buffer.ts'
 import { encodeFileInformation, failed, streamInfoName } from '../../rtl/structs/fileinfo.ts'
 import { reportedAttributes } from './attributes.ts'
+import { eaSize } from './ea.ts'
 import { dosName, openPath } from './paths.ts'
 import { streamInfo } from './sizes.ts'
-import { NameSpace, type EaEntry, type FileRecord } from './store.ts'
+import { NameSpace, type FileRecord } from './store.ts'
 import type { Ccb } from './structures.ts'
 
 /** FILE_WORD_ALIGNMENT: observed as the NTFS answer on a SATA disk (WinBtrfs create tests) */
@@ -29,17 +30,6 @@ export function modeOf(ccb: Ccb): number {
   if (f & FO.FO_SYNCHRONOUS_IO) m |= f & FO.FO_ALERTABLE_IO ? CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_ALERT : CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_NONALERT
   if (ccb.flags.deleteOnClose) m |= CREATE_OPTIONS.FILE_DELETE_ON_CLOSE
   return m
-}
-
-/**
- * FileEaInformation.EaSize: the bytes a FILE_FULL_EA_INFORMATION list of all the file's EAs
- * takes (MS-FSA: Open.File.ExtendedAttributesLength; 0 when the file has none).
- * unverified: NTFS's exact accounting (it keeps a packed size in $EA_INFORMATION).
- */
-export function eaSize(eas: readonly EaEntry[]): number {
-  let n = 0
-  for (const e of eas) n += (8 + e.name.length + 1 + e.value.length + 3) & ~3
-  return n
 }
 
 /** the link counts of FILE_STANDARD(_LINK)_INFORMATION */

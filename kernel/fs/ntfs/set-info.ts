@@ -8,6 +8,7 @@ import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { i64, view } from '../../rtl/structs/buffer.ts'
 import { settableAttributes } from './attributes.ts'
 import { deleteIfNameless, removeLink } from './delete.ts'
+import { notifyDirectoryDeleted } from './dirctrl-notify.ts'
 import { reportChange } from './notify.ts'
 import { refreshHeader, setStreamSizes, streamInfo } from './sizes.ts'
 import type { Ccb } from './structures.ts'
@@ -136,11 +137,12 @@ export function setDisposition(ccb: Ccb, flags: number): NTSTATUS {
   if (flags & DF.FILE_DISPOSITION_POSIX_SEMANTICS) {
     removeLink(vcb, fcb, ccb.link)
     deleteIfNameless(vcb, fcb)
-    fo.DeletePending = true
-    return STATUS.STATUS_SUCCESS
+  } else {
+    fcb.deletePendingLinks.add(vcb.linkKey(ccb.link))
   }
-  fcb.deletePendingLinks.add(vcb.linkKey(ccb.link))
   fo.DeletePending = true
+  // FsRtlCheckNotifyForDelete: change-notify requests on the directory complete with STATUS_DELETE_PENDING
+  if (r.isDirectory) notifyDirectoryDeleted(vcb, fcb)
   return STATUS.STATUS_SUCCESS
 }
 
