@@ -7,13 +7,14 @@ import { ACCESS } from '../../nt/access.ts'
 import { CREATE_OPTIONS as O, FILE_ACTION as FA, FILE_NOTIFY_CHANGE as N, SHARE_ACCESS as S } from '../../nt/file.ts'
 import { statusName } from '../../nt/status.ts'
 import { decodeNotifyEntries, type NotifyEntry } from '../../rtl/structs/notify.ts'
-import { TestVolume, ALL_SHARE } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import { ALL_SHARE, type TestVolume } from './test-support.ts'
 import { notify, withVolumeServices } from './test-services.ts'
 
 const WATCH = ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE
 
-function setup(): { v: TestVolume; dir: number } {
-  const v = withVolumeServices(new TestVolume())
+function setup(vol: () => TestVolume): { v: TestVolume; dir: number } {
+  const v = withVolumeServices(vol())
   v.close(v.mkdir('dir'))
   // an asynchronous handle: the request pends and the test reads the IRP when it completes
   const dir = v.open('dir', { access: WATCH, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
@@ -27,9 +28,10 @@ function completion(irp: Irp | undefined): { done: boolean; name: string; inform
   return { done: irp.completed, name: irp.completed ? statusName(irp.IoStatus.Status) : 'pending', information: info, entries }
 }
 
+forEachStore((vol) => {
 describe('change notification', () => {
   it('a request pends, then completes with FILE_ACTION_ADDED for a new file', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     expect(n.name).toBe('STATUS_PENDING')
     expect(completion(n.irp).done).toBe(false)
@@ -41,7 +43,7 @@ describe('change notification', () => {
   })
 
   it('changes the filter does not ask for leave the request pending', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_DIR_NAME)
     v.file('dir\\file.txt')
     expect(completion(n.irp).done).toBe(false)
@@ -50,7 +52,7 @@ describe('change notification', () => {
   })
 
   it('changes between requests are kept for the next request, which completes at once', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const first = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     v.file('dir\\a')
     expect(completion(first.irp).entries.map((e) => e.FileName)).toEqual(['a'])
@@ -65,7 +67,7 @@ describe('change notification', () => {
   })
 
   it('a rename reports the old and the new name in one completion', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     v.file('dir\\old.txt')
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     const h = v.open('dir\\old.txt', { access: ACCESS.DELETE | ACCESS.SYNCHRONIZE, share: ALL_SHARE }).handle
@@ -77,7 +79,7 @@ describe('change notification', () => {
   })
 
   it('deleting a file reports FILE_ACTION_REMOVED when its last handle goes', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     v.file('dir\\gone')
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     const h = v.open('dir\\gone', { access: ACCESS.DELETE, options: O.FILE_DELETE_ON_CLOSE, share: ALL_SHARE }).handle
@@ -87,7 +89,7 @@ describe('change notification', () => {
   })
 
   it('WatchTree reports changes below the directory with their relative path', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     v.close(v.mkdir('dir\\sub'))
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME, { watchTree: true })
     v.file('dir\\sub\\deep.txt')
@@ -95,7 +97,7 @@ describe('change notification', () => {
   })
 
   it('without WatchTree, changes in a subdirectory are not reported', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     v.close(v.mkdir('dir\\sub'))
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     v.file('dir\\sub\\deep.txt')
@@ -103,7 +105,7 @@ describe('change notification', () => {
   })
 
   it('a data write reports FILE_ACTION_MODIFIED for FILE_NOTIFY_CHANGE_LAST_WRITE or SIZE', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     v.file('dir\\data.bin')
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_SIZE | N.FILE_NOTIFY_CHANGE_LAST_WRITE)
     const h = v.open('dir\\data.bin', { access: ACCESS.FILE_WRITE_DATA | ACCESS.SYNCHRONIZE, options: O.FILE_SYNCHRONOUS_IO_NONALERT, share: ALL_SHARE }).handle
@@ -115,7 +117,7 @@ describe('change notification', () => {
   })
 
   it('more changes than the first request\'s buffer holds: STATUS_NOTIFY_ENUM_DIR with no data', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const first = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME, { length: 64 })
     v.file('dir\\x')
     expect(completion(first.irp).name).toBe('STATUS_SUCCESS')
@@ -128,21 +130,21 @@ describe('change notification', () => {
   })
 
   it('a zero-length buffer completes with STATUS_NOTIFY_ENUM_DIR on the first change', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME, { length: 0 })
     v.file('dir\\a')
     expect(completion(n.irp).name).toBe('STATUS_NOTIFY_ENUM_DIR')
   })
 
   it('closing the handle completes a pending request with STATUS_NOTIFY_CLEANUP', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const n = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     v.close(dir)
     expect(completion(n.irp).name).toBe('STATUS_NOTIFY_CLEANUP')
   })
 
   it('two handles on one directory each get the change', () => {
-    const { v, dir } = setup()
+    const { v, dir } = setup(vol)
     const other = v.open('dir', { access: WATCH, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
     const a = notify(v, dir, N.FILE_NOTIFY_CHANGE_FILE_NAME)
     const b = notify(v, other, N.FILE_NOTIFY_CHANGE_FILE_NAME)
@@ -152,7 +154,7 @@ describe('change notification', () => {
   })
 
   it('a request on a directory that is delete pending fails with STATUS_DELETE_PENDING', () => {
-    const v = withVolumeServices(new TestVolume())
+    const v = withVolumeServices(vol())
     v.close(v.mkdir('doomed'))
     const h = v.open('doomed', { access: WATCH | ACCESS.DELETE, options: O.FILE_DIRECTORY_FILE | O.FILE_DELETE_ON_CLOSE, share: S.FILE_SHARE_READ | S.FILE_SHARE_DELETE }).handle
     const other = v.open('doomed', { access: WATCH, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
@@ -161,9 +163,10 @@ describe('change notification', () => {
   })
 
   it('a request on a file\'s handle is STATUS_INVALID_PARAMETER', () => {
-    const v = withVolumeServices(new TestVolume())
+    const v = withVolumeServices(vol())
     v.file('f')
     const h = v.open('f', { access: WATCH, share: ALL_SHARE }).handle
     expect(notify(v, h, N.FILE_NOTIFY_CHANGE_FILE_NAME).name).toBe('STATUS_INVALID_PARAMETER')
   })
+})
 })

@@ -8,7 +8,8 @@ import { CREATE_OPTIONS as O, FILE_ATTRIBUTE as A, IO_REPARSE_TAG as T, SHARE_AC
 import { FSCTL } from '../../nt/irp.ts'
 import { encodeFullEaList } from '../../rtl/structs/ea.ts'
 import { decodeReparsePoint, encodeReparsePoint } from '../../rtl/structs/reparse.ts'
-import { TestVolume, ALL_SHARE } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import { ALL_SHARE, type TestVolume } from './test-support.ts'
 import { fsctl, setEa, withVolumeServices } from './test-services.ts'
 
 const RW = ACCESS.FILE_READ_DATA | ACCESS.FILE_WRITE_DATA | ACCESS.FILE_READ_ATTRIBUTES | ACCESS.FILE_WRITE_ATTRIBUTES | ACCESS.SYNCHRONIZE
@@ -31,17 +32,18 @@ const WRONG_GUID = new Uint8Array(16).fill(0x61)
 const HSM_TAG = 0x0000beef // a third-party tag (WinBtrfs IO_REPARSE_TAG_FAKE)
 const hello = new TextEncoder().encode('hello')
 
-function vol(): TestVolume {
-  return withVolumeServices(new TestVolume())
+function fresh(vol: () => TestVolume): TestVolume {
+  return withVolumeServices(vol())
 }
 
 function attrs(v: TestVolume, path: string): number {
   return v.lookup(path)!.std.fileAttributes
 }
 
+forEachStore((vol) => {
 describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   it('a symlink: FILE_ATTRIBUTE_REPARSE_POINT set, data read back, deleted again (WinBtrfs "Set as symlink")', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('link', { access: RW })
     v.set(h, 'FileBasicInformation', { FileAttributes: A.FILE_ATTRIBUTE_NORMAL })
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink('reparse1')).name).toBe('STATUS_SUCCESS')
@@ -59,14 +61,14 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('deleting with another tag is STATUS_IO_REPARSE_TAG_MISMATCH', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('link', { access: RW })
     fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink())
     expect(fsctl(v, h, FSCTL.FSCTL_DELETE_REPARSE_POINT, raw(T.IO_REPARSE_TAG_MOUNT_POINT, new Uint8Array(0))).name).toBe('STATUS_IO_REPARSE_TAG_MISMATCH')
   })
 
   it('a symlink on a file that has data is STATUS_IO_REPARSE_DATA_INVALID; writing after it is fine (WinBtrfs reparse4/5)', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('withdata', { access: RW, options: O.FILE_SYNCHRONOUS_IO_NONALERT })
     v.write(h, new Uint8Array(4096), 0)
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink()).name).toBe('STATUS_IO_REPARSE_DATA_INVALID')
@@ -76,14 +78,14 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('a file with EAs can become a symlink (WinBtrfs reparse7)', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('eas', { access: RW | ACCESS.FILE_WRITE_EA })
     setEa(v, h, encodeFullEaList([{ Name: 'hello', Value: hello }]))
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink()).name).toBe('STATUS_SUCCESS')
   })
 
   it('a mount point on a directory; on a file STATUS_NOT_A_DIRECTORY; on a non-empty directory STATUS_DIRECTORY_NOT_EMPTY', () => {
-    const v = vol()
+    const v = fresh(vol)
     const d = v.mkdir('mnt', { access: RW })
     expect(fsctl(v, d, FSCTL.FSCTL_SET_REPARSE_POINT, mountPoint()).name).toBe('STATUS_SUCCESS')
     expect(attrs(v, 'mnt') & A.FILE_ATTRIBUTE_REPARSE_POINT).toBeTruthy()
@@ -95,7 +97,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('a tag with the directory bit may go on a non-empty directory (WinBtrfs "Create reparse point on non-empty directory")', () => {
-    const v = vol()
+    const v = fresh(vol)
     const d = v.mkdir('full', { access: RW })
     v.file('full\\child')
     expect(fsctl(v, d, FSCTL.FSCTL_SET_REPARSE_POINT, raw(0x9000cafe, hello)).name).toBe('STATUS_SUCCESS')
@@ -103,7 +105,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('replacing with the same tag works; with another tag STATUS_IO_REPARSE_TAG_MISMATCH', () => {
-    const v = vol()
+    const v = fresh(vol)
     const d = v.mkdir('mnt', { access: RW })
     fsctl(v, d, FSCTL.FSCTL_SET_REPARSE_POINT, mountPoint())
     expect(fsctl(v, d, FSCTL.FSCTL_SET_REPARSE_POINT, mountPoint('\\??\\C:\\other\\')).name).toBe('STATUS_SUCCESS')
@@ -111,7 +113,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('a third-party (HSM) tag needs its GUID; the GUID must match to replace or delete (WinBtrfs generic tag tests)', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('stub', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, raw(HSM_TAG, hello)).name).toBe('STATUS_IO_REPARSE_DATA_INVALID')
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, raw(HSM_TAG, hello, GUID)).name).toBe('STATUS_SUCCESS')
@@ -125,7 +127,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('GET with a buffer too small for the header is STATUS_BUFFER_TOO_SMALL; for the data STATUS_BUFFER_OVERFLOW', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('link', { access: RW })
     fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink('a-long-target-name'))
     expect(fsctl(v, h, FSCTL.FSCTL_GET_REPARSE_POINT, undefined, 4).name).toBe('STATUS_BUFFER_TOO_SMALL')
@@ -135,7 +137,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('without FILE_WRITE_DATA or FILE_WRITE_ATTRIBUTES: STATUS_ACCESS_DENIED (WinBtrfs "without permissions")', () => {
-    const v = vol()
+    const v = fresh(vol)
     v.file('ro')
     const h = v.open('ro', { access: ACCESS.FILE_READ_DATA | ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE }).handle
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink()).name).toBe('STATUS_ACCESS_DENIED')
@@ -144,7 +146,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
   })
 
   it('reserved tags are STATUS_IO_REPARSE_TAG_INVALID; a wrong length STATUS_IO_REPARSE_DATA_INVALID', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     // IO_REPARSE_TAG_RESERVED_ONE, and a tag with bits outside IO_REPARSE_TAG_VALID_VALUES
     expect(fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, raw(1, hello, GUID)).name).toBe('STATUS_IO_REPARSE_TAG_INVALID')
@@ -158,7 +160,7 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
 
 describe('object ids', () => {
   it('FSCTL_CREATE_OR_GET_OBJECT_ID makes one id and then returns it; the volume finds the file by it', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     const a = fsctl(v, h, FSCTL.FSCTL_CREATE_OR_GET_OBJECT_ID, undefined, 64)
     expect(a.name).toBe('STATUS_SUCCESS')
@@ -172,14 +174,14 @@ describe('object ids', () => {
   })
 
   it('GET without an id is STATUS_OBJECTID_NOT_FOUND; a short output STATUS_INVALID_PARAMETER', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_GET_OBJECT_ID, undefined, 64).name).toBe('STATUS_OBJECTID_NOT_FOUND')
     expect(fsctl(v, h, FSCTL.FSCTL_CREATE_OR_GET_OBJECT_ID, undefined, 63).name).toBe('STATUS_INVALID_PARAMETER')
   })
 
   it('FSCTL_SET_OBJECT_ID: once per file (STATUS_OBJECT_NAME_COLLISION), unique on the volume (STATUS_DUPLICATE_NAME) (MS-FSA 2.1.5.10.35)', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h1 = v.create('one', { access: RW })
     const h2 = v.create('two', { access: RW })
     const id = new Uint8Array(64)
@@ -192,7 +194,7 @@ describe('object ids', () => {
   })
 
   it('FSCTL_SET_OBJECT_ID_EXTENDED changes the 48 bytes after the id; FSCTL_DELETE_OBJECT_ID removes it', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     const id = fsctl(v, h, FSCTL.FSCTL_CREATE_OR_GET_OBJECT_ID, undefined, 64).bytes.slice(0, 16)
     const ext = new Uint8Array(48).fill(7)
@@ -208,7 +210,7 @@ describe('object ids', () => {
 
 describe('sparse files, zeroing and allocated ranges', () => {
   it('FSCTL_SET_SPARSE sets FILE_ATTRIBUTE_SPARSE_FILE; FALSE clears it; on a directory STATUS_INVALID_PARAMETER', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('s', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_SET_SPARSE).name).toBe('STATUS_SUCCESS')
     expect(attrs(v, 's') & A.FILE_ATTRIBUTE_SPARSE_FILE).toBeTruthy()
@@ -219,7 +221,7 @@ describe('sparse files, zeroing and allocated ranges', () => {
   })
 
   it('FSCTL_SET_ZERO_DATA zeroes inside the file and never extends it', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('z', { access: RW, options: O.FILE_SYNCHRONOUS_IO_NONALERT })
     v.write(h, new Uint8Array(10000).fill(0xab), 0)
     const range = new Uint8Array(16)
@@ -237,7 +239,7 @@ describe('sparse files, zeroing and allocated ranges', () => {
   })
 
   it('FSCTL_QUERY_ALLOCATED_RANGES: one range clipped to the end of file; none past it', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('r', { access: RW, options: O.FILE_SYNCHRONOUS_IO_NONALERT })
     v.write(h, new Uint8Array(5000), 0)
     const q = new Uint8Array(16)
@@ -255,7 +257,7 @@ describe('sparse files, zeroing and allocated ranges', () => {
   })
 
   it('FSCTL_GET_RETRIEVAL_POINTERS of a small (resident) file is STATUS_END_OF_FILE', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('small', { access: RW, options: O.FILE_SYNCHRONOUS_IO_NONALERT })
     v.write(h, 'tiny', 0)
     expect(fsctl(v, h, FSCTL.FSCTL_GET_RETRIEVAL_POINTERS, new Uint8Array(8), 64).name).toBe('STATUS_END_OF_FILE')
@@ -268,14 +270,14 @@ describe('volume FSCTLs and the rest', () => {
   }
 
   it('FSCTL_GET_NTFS_VOLUME_DATA on the volume: geometry, free clusters, the extended part when there is room', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = volumeHandle(v)
     const r = fsctl(v, h, FSCTL.FSCTL_GET_NTFS_VOLUME_DATA, undefined, 128)
     expect(r.name).toBe('STATUS_SUCCESS')
     expect(r.information).toBe(128)
     const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset)
     expect(dv.getBigUint64(0, true)).toBe(v.store.geometry.serialNumber)
-    expect(dv.getBigInt64(16, true)).toBe(16383n)
+    expect(dv.getBigInt64(16, true)).toBe(BigInt(v.store.geometry.totalClusters))
     expect(dv.getBigInt64(24, true)).toBe(BigInt(v.store.freeClusters()))
     expect([dv.getUint32(40, true), dv.getUint32(44, true), dv.getUint32(48, true)]).toEqual([512, 4096, 1024])
     expect([dv.getUint32(96, true), dv.getUint16(100, true), dv.getUint16(102, true)]).toEqual([32, 3, 1])
@@ -284,24 +286,25 @@ describe('volume FSCTLs and the rest', () => {
   })
 
   it('volume FSCTLs on a file handle are STATUS_INVALID_PARAMETER', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_GET_NTFS_VOLUME_DATA, undefined, 128).name).toBe('STATUS_INVALID_PARAMETER')
     expect(fsctl(v, h, FSCTL.FSCTL_IS_VOLUME_DIRTY, undefined, 4).name).toBe('STATUS_INVALID_PARAMETER')
   })
 
   it('FSCTL_IS_VOLUME_DIRTY: a clean volume', () => {
-    const v = vol()
+    const v = fresh(vol)
     const r = fsctl(v, volumeHandle(v), FSCTL.FSCTL_IS_VOLUME_DIRTY, undefined, 4)
     expect([r.name, r.information, [...r.bytes]]).toEqual(['STATUS_SUCCESS', 4, [0, 0, 0, 0]])
   })
 
   it('FSCTL_OFFLOAD_READ and unknown codes are STATUS_INVALID_DEVICE_REQUEST; oplock requests are not granted', () => {
-    const v = vol()
+    const v = fresh(vol)
     const h = v.create('f', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_OFFLOAD_READ, new Uint8Array(32), 528).name).toBe('STATUS_INVALID_DEVICE_REQUEST')
     expect(fsctl(v, h, 0x00099ffc).name).toBe('STATUS_INVALID_DEVICE_REQUEST')
     expect(fsctl(v, h, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
     expect(fsctl(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE).name).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
   })
+})
 })

@@ -16,18 +16,20 @@ import {
   decodeFsVolumeInformation,
   encodeFsLabelInformation,
 } from '../../rtl/structs/fsinfo.ts'
-import { TestVolume } from './test-support.ts'
+import { forEachStore } from './test-backends.ts'
+import type { TestVolume } from './test-support.ts'
 import { queryVolume, setVolume, withVolumeServices } from './test-services.ts'
 
-function volume(): { v: TestVolume; root: number } {
-  const v = withVolumeServices(new TestVolume())
+function volume(vol: () => TestVolume): { v: TestVolume; root: number } {
+  const v = withVolumeServices(vol())
   const root = v.open('\\??\\C:\\', { access: ACCESS.FILE_ALL_ACCESS, share: S.FILE_SHARE_READ | S.FILE_SHARE_WRITE }).handle
   return { v, root }
 }
 
+forEachStore((vol) => {
 describe('query volume information', () => {
   it('FileFsVolumeInformation: serial (low 32 bits), label, SupportsObjects TRUE (MS-FSA 2.1.5.13.1)', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const r = queryVolume(v, root, 'FileFsVolumeInformation')
     expect(r.name).toBe('STATUS_SUCCESS')
     expect(r.information).toBe(18 + 8) // "TEST"
@@ -40,7 +42,7 @@ describe('query volume information', () => {
   })
 
   it('FileFsVolumeInformation with room for part of the label: STATUS_BUFFER_OVERFLOW, full VolumeLabelLength', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const r = queryVolume(v, root, 'FileFsVolumeInformation', 24)
     expect(r.name).toBe('STATUS_BUFFER_OVERFLOW')
     expect(r.information).toBe(24)
@@ -50,7 +52,7 @@ describe('query volume information', () => {
   })
 
   it('FileFsAttributeInformation: "NTFS", 255-character names, the attribute flags NTFS reports', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const r = queryVolume(v, root, 'FileFsAttributeInformation')
     expect(r.name).toBe('STATUS_SUCCESS')
     const info = decodeFsAttributeInformation(r.bytes)
@@ -60,32 +62,32 @@ describe('query volume information', () => {
   })
 
   it('FileFsSizeInformation and FileFsFullSizeInformation follow the volume\'s free clusters', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const before = FILE_FS_SIZE_INFORMATION.decode(queryVolume(v, root, 'FileFsSizeInformation').bytes)
-    expect(before).toEqual({ TotalAllocationUnits: 16383, AvailableAllocationUnits: v.store.freeClusters(), SectorsPerAllocationUnit: 8, BytesPerSector: 512 })
+    expect(before).toEqual({ TotalAllocationUnits: v.store.geometry.totalClusters, AvailableAllocationUnits: v.store.freeClusters(), SectorsPerAllocationUnit: 8, BytesPerSector: 512 })
     v.file('big.bin', new Uint8Array(40960)) // 10 clusters, non-resident
     const after = FILE_FS_FULL_SIZE_INFORMATION.decode(queryVolume(v, root, 'FileFsFullSizeInformation').bytes)
-    expect(after.TotalAllocationUnits).toBe(16383)
+    expect(after.TotalAllocationUnits).toBe(v.store.geometry.totalClusters)
     expect(after.ActualAvailableAllocationUnits).toBeLessThanOrEqual(before.AvailableAllocationUnits - 10)
     expect(after.CallerAvailableAllocationUnits).toBe(after.ActualAvailableAllocationUnits)
   })
 
   it('FileFsFullSizeInformationEx: used + available = total', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const info = FILE_FS_FULL_SIZE_INFORMATION_EX.decode(queryVolume(v, root, 'FileFsFullSizeInformationEx').bytes)
-    expect(info.ActualTotalAllocationUnits).toBe(16383)
-    expect(info.UsedAllocationUnits + info.ActualAvailableAllocationUnits).toBe(16383)
+    expect(info.ActualTotalAllocationUnits).toBe(v.store.geometry.totalClusters)
+    expect(info.UsedAllocationUnits + info.ActualAvailableAllocationUnits).toBe(v.store.geometry.totalClusters)
   })
 
   it('FileFsDeviceInformation: a mounted disk', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const info = FILE_FS_DEVICE_INFORMATION.decode(queryVolume(v, root, 'FileFsDeviceInformation').bytes)
     expect(info.DeviceType).toBe(FILE_DEVICE.FILE_DEVICE_DISK)
     expect(info.Characteristics & FILE_DEVICE_CHARACTERISTICS.FILE_DEVICE_IS_MOUNTED).toBeTruthy()
   })
 
   it('FileFsSectorSizeInformation: 512-byte sectors, aligned', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const info = FILE_FS_SECTOR_SIZE_INFORMATION.decode(queryVolume(v, root, 'FileFsSectorSizeInformation').bytes)
     expect(info.LogicalBytesPerSector).toBe(512)
     expect(info.PhysicalBytesPerSectorForAtomicity).toBe(512)
@@ -93,7 +95,7 @@ describe('query volume information', () => {
   })
 
   it('FileFsControlInformation: quotas off, no default limit; a set is read back', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const q = queryVolume(v, root, 'FileFsControlInformation')
     expect(q.name).toBe('STATUS_SUCCESS')
     const dv = new DataView(q.bytes.buffer, q.bytes.byteOffset)
@@ -107,7 +109,7 @@ describe('query volume information', () => {
   })
 
   it('FileFsObjectIdInformation: none until one is set', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     expect(queryVolume(v, root, 'FileFsObjectIdInformation').name).toBe('STATUS_OBJECT_NAME_NOT_FOUND')
     const id = new Uint8Array(64)
     for (let i = 0; i < 64; i++) id[i] = i + 1
@@ -118,12 +120,12 @@ describe('query volume information', () => {
   })
 
   it('a class NTFS does not answer is STATUS_INVALID_PARAMETER', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     expect(queryVolume(v, root, 'FileFsDataCopyInformation').name).toBe('STATUS_INVALID_PARAMETER')
   })
 
   it('works through any handle on the volume, a file\'s too', () => {
-    const { v } = volume()
+    const { v } = volume(vol)
     const h = v.create('f.txt')
     expect(decodeFsAttributeInformation(queryVolume(v, h, 'FileFsAttributeInformation').bytes).FileSystemName).toBe('NTFS')
   })
@@ -131,7 +133,7 @@ describe('query volume information', () => {
 
 describe('set volume information', () => {
   it('FileFsLabelInformation on the root sets the label on the volume and in the VPB', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     expect(setVolume(v, root, 'FileFsLabelInformation', encodeFsLabelInformation('Data Disk')).name).toBe('STATUS_SUCCESS')
     expect(v.store.volumeLabel()).toBe('Data Disk')
     expect(v.vcb.vpb.VolumeLabel).toBe('Data Disk')
@@ -139,15 +141,16 @@ describe('set volume information', () => {
   })
 
   it('a label over 32 characters is STATUS_INVALID_VOLUME_LABEL and changes nothing', () => {
-    const { v, root } = volume()
+    const { v, root } = volume(vol)
     const r = setVolume(v, root, 'FileFsLabelInformation', encodeFsLabelInformation('x'.repeat(33)))
     expect(r.status).toBe(0xc0000086)
     expect(v.store.volumeLabel()).toBe('TEST')
   })
 
   it('a label through a file\'s handle is refused (STATUS_ACCESS_DENIED)', () => {
-    const { v } = volume()
+    const { v } = volume(vol)
     const h = v.create('f.txt')
     expect(setVolume(v, h, 'FileFsLabelInformation', encodeFsLabelInformation('X')).name).toBe('STATUS_ACCESS_DENIED')
   })
+})
 })
