@@ -34,7 +34,13 @@ test('the app loads and shows the machine state the host reports', async ({ page
   await expect(status.getByTestId('machine-state')).toHaveText('Running')
   await expect(status).toContainText('Seed 1')
   await expect(page.getByRole('toolbar', { name: 'Machine' })).toBeVisible()
-  await expect(page.getByRole('tree', { name: 'Navigation pane' }).getByRole('treeitem', { name: /This PC/ })).toBeVisible()
+  const tree = page.getByRole('tree', { name: 'Navigation pane' })
+  await expect(tree.getByRole('treeitem', { name: /This PC/ })).toBeVisible()
+
+  // C: as the kernel mounted it: a fresh 64 MiB NTFS volume
+  await expect(tree.getByRole('treeitem', { name: 'Local Disk (C:)' })).toBeVisible()
+  const drive = page.getByRole('grid', { name: 'Items' }).getByRole('row', { name: /Local Disk \(C:\)/ })
+  await expect(drive.getByRole('gridcell')).toHaveText(['Local Disk (C:)', 'Local Disk', 'NTFS', '64.0 MB', '\\Device\\HarddiskVolume1'])
 
   const grid = page.getByRole('grid', { name: 'Trace' })
   await expect(grid.getByRole('columnheader')).toHaveText(['Time of Day', 'Process Name', 'PID', 'Operation', 'Path', 'Result', 'Detail'])

@@ -3,7 +3,7 @@
 // The kernel itself is synchronous and never reads host time; this file may.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import { Machine } from '../../kernel/index.ts'
+import { Machine, ntfsVolume } from '../../kernel/index.ts'
 import type { MachineEvent, MachineInfo } from '../../kernel/index.ts'
 import { toWireEvent } from './trace-wire.ts'
 import { parseHostMessage } from './worker-protocol.ts'
@@ -35,7 +35,8 @@ function onMachineEvent(e: MachineEvent): void {
 function boot(seed: number): MachineInfo {
   if (machine !== undefined && machine.info().state !== 'stopped') machine.shutdown()
   unsubscribe?.()
-  const m = Machine.create({ seed })
+  const volumes = config.volumes.map((v) => ({ letter: v.letter, mount: ntfsVolume(v.source) }))
+  const m = Machine.create({ seed, volumes })
   machine = m
   seq = 0
   unsubscribe = m.on(onMachineEvent)

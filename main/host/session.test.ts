@@ -1,6 +1,7 @@
 // The session with a real kernel worker: boot, requests, and what happens when the worker
 // hangs, exits or throws (made to on purpose through the debug.fault hook).
 
+import { existsSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Session } from './session.ts'
 import type { EventMessage, MachineStatus } from './api.ts'
@@ -48,6 +49,21 @@ describe('Session', () => {
 
     const info = await call(session, 'machine.info')
     expect(info).toMatchObject({ id: 1, result: { generation: 1, worker: 'ready', machine: { state: 'running', seed: 42 } } })
+  })
+
+  it('mounts a fresh NTFS volume image as C: for each machine, and removes it afterwards', async () => {
+    const { session } = newSession({ volume: { kind: 'image', sizeBytes: 16 * 1024 * 1024, label: 'Lab' } })
+    const status = await session.start()
+    expect(status.machine?.volumes).toEqual([{ letter: 'C:', device: '\\Device\\HarddiskVolume1', fileSystem: 'NTFS', sizeBytes: expect.any(Number), label: 'Lab' }])
+    expect(status.machine?.volumes[0]?.sizeBytes).toBeGreaterThan(15 * 1024 * 1024)
+    const first = session.imagePath(1) as string
+    expect(existsSync(first)).toBe(true)
+    await call(session, 'machine.restart')
+    expect(existsSync(first)).toBe(false)
+    const second = session.imagePath(2) as string
+    expect(existsSync(second)).toBe(true)
+    await session.close()
+    expect(existsSync(second)).toBe(false)
   })
 
   it('shuts down, refuses a second boot while running, boots again, restarts with a new generation', async () => {

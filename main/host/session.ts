@@ -21,6 +21,10 @@ import type {
   ResponseMessage,
   Result,
 } from './api.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { VolumeSource } from '../../kernel/index.ts'
 import { formatIssue } from './schema.ts'
 import { KernelLink } from './kernel-link.ts'
 import type { LinkEvent } from './kernel-link.ts'
@@ -49,7 +53,14 @@ export interface SessionOptions {
   workerEntry?: WorkerEntry
   /** where protocol problems are reported (default: stderr) */
   log?: (line: string) => void
+  /**
+   * C: of every machine: a fresh NTFS volume, on an image file in a temporary folder of this
+   * session (the default, 64 MiB) or in memory
+   */
+  volume?: { kind: 'image' | 'memory'; sizeBytes: number; label?: string }
 }
+
+const DEFAULT_VOLUME_BYTES = 64 * 1024 * 1024
 
 /** Session options a host takes from its environment (ALTITUDE_DEBUG_HOOKS, ALTITUDE_HANG_TIMEOUT_MS). */
 export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv): SessionOptions {
@@ -72,6 +83,8 @@ export class Session {
   private seed: number
   private closed = false
   private readonly log: (line: string) => void
+  /** the session's folder for volume images, made on first use and removed on close */
+  private imageDir: string | undefined
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.seed = opts.seed ?? 1
@@ -119,6 +132,22 @@ export class Session {
     const link = this.link
     this.link = undefined
     if (link) await link.terminate()
+    if (this.imageDir !== undefined) rmSync(this.imageDir, { recursive: true, force: true })
+    this.imageDir = undefined
+  }
+
+  /** Where the volume images of a generation live (for tests and diagnostics). */
+  imagePath(generation: number): string | undefined {
+    return this.imageDir === undefined ? undefined : join(this.imageDir, `C-${generation}.img`)
+  }
+
+  private volumesFor(generation: number): { letter: string; source: VolumeSource }[] {
+    const v = this.opts.volume ?? { kind: 'image', sizeBytes: DEFAULT_VOLUME_BYTES }
+    const label = v.label ?? ''
+    if (v.kind === 'memory') return [{ letter: 'C:', source: { kind: 'memory', sizeBytes: v.sizeBytes, label } }]
+    this.imageDir ??= mkdtempSync(join(tmpdir(), 'altitude-session-'))
+    const path = join(this.imageDir, `C-${generation}.img`)
+    return [{ letter: 'C:', source: { kind: 'image', path, format: { sizeBytes: v.sizeBytes, label } } }]
   }
 
   private readonly handlers: Handlers = {
@@ -173,6 +202,8 @@ export class Session {
     const old = this.link
     this.link = undefined
     if (old) await old.terminate()
+    const previousImage = this.imagePath(this.status.generation)
+    if (previousImage !== undefined) rmSync(previousImage, { force: true })
     this.seed = seed
     const generation = this.status.generation + 1
     this.setStatus({ generation, worker: 'starting', machine: null })
@@ -184,6 +215,7 @@ export class Session {
           ticksPerPump: pumpMs * TICKS_PER_MS,
           infoIntervalMs: this.opts.infoIntervalMs ?? 250,
           debugHooks: this.opts.debugHooks === true,
+          volumes: this.volumesFor(generation),
         },
         heartbeatMs: this.opts.heartbeatMs ?? 1000,
         hangTimeoutMs: this.opts.hangTimeoutMs ?? 5000,

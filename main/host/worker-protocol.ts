@@ -4,6 +4,7 @@
 import * as s from './schema.ts'
 import type { Infer } from './schema.ts'
 import { DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
+import type { VolumeSource } from '../../kernel/index.ts'
 
 export interface WorkerConfig {
   /** host milliseconds between two runFor calls */
@@ -14,6 +15,8 @@ export interface WorkerConfig {
   infoIntervalMs: number
   /** accept `fault` calls (hang, crash, throw) */
   debugHooks: boolean
+  /** the volumes every machine in this worker mounts at boot */
+  volumes: { letter: string; source: VolumeSource }[]
 }
 
 export type WorkerCall =
