@@ -85,4 +85,27 @@ describe('matchStepExpect', () => {
       mismatches: ['result: expected true, got false', 'error: expected ERROR_FILE_EXISTS, got ERROR_ACCESS_DENIED'],
     })
   })
+
+  it('compares enumerated fields by name or number', () => {
+    const out = { ReparseTag: 0xa000000c, Entries: [{ Action: 1, FileName: 'a' }], DeviceType: 7 }
+    expect(matchStepExpect({ output: { ReparseTag: 'IO_REPARSE_TAG_SYMLINK', DeviceType: 'FILE_DEVICE_DISK' } }, { output: out }).ok).toBe(true)
+    expect(matchStepExpect({ output: { ReparseTag: 0xa000000c, Entries: [{ Action: 'FILE_ACTION_ADDED' }] } }, { output: out }).ok).toBe(true)
+    expect(matchStepExpect({ output: { Entries: [{ Action: 'FILE_ACTION_REMOVED' }] } }, { output: out })).toEqual({
+      ok: false,
+      mismatches: ['output.Entries[0].Action: expected FILE_ACTION_REMOVED, got FILE_ACTION_ADDED'],
+    })
+  })
+
+  it('compares FileSystemAttributes as a set of FILE_* names', () => {
+    const out = { FileSystemAttributes: 0x7 }
+    expect(matchStepExpect({ output: { FileSystemAttributes: ['FILE_UNICODE_ON_DISK', 'FILE_CASE_PRESERVED_NAMES', 'FILE_CASE_SENSITIVE_SEARCH'] } }, { output: out }).ok).toBe(true)
+    expect(matchStepExpect({ output: { FileSystemAttributes: ['FILE_UNICODE_ON_DISK'] } }, { output: out }).ok).toBe(false)
+  })
+
+  it('compares any bytes field as bytes (an EA value)', () => {
+    const out = { Entries: [{ Name: 'A', Value: new Uint8Array([0x62, 0x63]) }] }
+    expect(matchStepExpect({ output: { Entries: [{ Name: 'A', Value: 'bc' }] } }, { output: out }).ok).toBe(true)
+    expect(matchStepExpect({ output: { Entries: [{ Value: { hex: '6263' } }] } }, { output: out }).ok).toBe(true)
+    expect(matchStepExpect({ output: { Entries: [{ Value: 'bd' }] } }, { output: out }).ok).toBe(false)
+  })
 })

@@ -6,7 +6,8 @@
 import type { ConstTable } from '../nt/flags.ts'
 import { flagNames } from '../nt/flags.ts'
 import { ACCESS } from '../nt/access.ts'
-import { CREATE_OPTIONS, FILE_ATTRIBUTE, FILE_NOTIFY_CHANGE } from '../nt/file.ts'
+import { CREATE_OPTIONS, FILE_ACTION, FILE_ATTRIBUTE, FILE_DEVICE, FILE_DEVICE_CHARACTERISTICS, FILE_NOTIFY_CHANGE, IO_REPARSE_TAG } from '../nt/file.ts'
+import { FILE_FS_ATTRIBUTE } from '../rtl/structs/fsinfo.ts'
 import { statusName } from '../nt/status.ts'
 import type { StepExpect } from './types.ts'
 import type { Int64 } from './units.ts'
@@ -35,7 +36,16 @@ const FLAG_FIELDS: { readonly [field: string]: ConstTable | undefined } = {
   AccessFlags: ACCESS,
   Access: ACCESS,
   CompletionFilter: FILE_NOTIFY_CHANGE,
+  FileSystemAttributes: FILE_FS_ATTRIBUTE,
+  Characteristics: FILE_DEVICE_CHARACTERISTICS,
   Flags: undefined,
+}
+
+/** Fields holding one enumerated value: the expectation may give its name (`IO_REPARSE_TAG_SYMLINK`). */
+const ENUM_FIELDS: { readonly [field: string]: ConstTable } = {
+  ReparseTag: IO_REPARSE_TAG,
+  Action: FILE_ACTION,
+  DeviceType: FILE_DEVICE,
 }
 
 /** Compares a step's result with what the scenario expects. */
@@ -183,7 +193,8 @@ function compareFields(path: string, expected: { readonly [key: string]: unknown
 }
 
 function compareValue(path: string, key: string, exp: unknown, got: unknown, out: string[]): void {
-  if (key === 'Data') {
+  // bytes (Data, an EA's Value …) compare as bytes, given as a UTF-8 string or { hex }
+  if (key === 'Data' || got instanceof Uint8Array) {
     const e = bytesOf(exp)
     const g = bytesOf(got)
     if (e === undefined || g === undefined || !sameBytes(e, g)) {
@@ -208,6 +219,15 @@ function compareValue(path: string, key: string, exp: unknown, got: unknown, out
       }
       return
     }
+  }
+  const names = ENUM_FIELDS[key]
+  if (names && typeof exp === 'string' && Object.prototype.hasOwnProperty.call(names, exp)) {
+    const g = toBig(got)
+    if (g === undefined || (Number(g) >>> 0) !== (names[exp]! >>> 0)) {
+      const gotName = g === undefined ? undefined : Object.keys(names).find((n) => names[n]! >>> 0 === Number(g) >>> 0)
+      out.push(`${path}: expected ${exp}, got ${gotName ?? show(got)}`)
+    }
+    return
   }
   if (Array.isArray(exp)) {
     if (!Array.isArray(got)) {
