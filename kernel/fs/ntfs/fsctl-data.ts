@@ -110,3 +110,40 @@ export function getRetrievalPointers(req: FsctlRequest): FsctlResult {
   if (clusters === 0 || startingVcn >= BigInt(clusters)) return result(STATUS.STATUS_END_OF_FILE)
   return result(STATUS.STATUS_NOT_IMPLEMENTED)
 }
+
+/** COMPRESSION_FORMAT_* (ntifs.h) */
+const COMPRESSION_FORMAT_NONE = 0
+const COMPRESSION_FORMAT_DEFAULT = 1
+const COMPRESSION_FORMAT_LZNT1 = 2
+
+/**
+ * FSCTL_SET_COMPRESSION (MS-FSA 2.1.5.10.34): COMPRESSION_FORMAT_NONE clears
+ * FILE_ATTRIBUTE_COMPRESSED, DEFAULT or LZNT1 sets it; any other value or a short buffer is
+ * STATUS_INVALID_PARAMETER. The data is kept as it is: the store does not compress.
+ */
+export function setCompression(req: FsctlRequest): FsctlResult {
+  const { vcb, ccb, input } = req
+  if (ccb.scb.kind === 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
+  if (input.length < 2) return result(STATUS.STATUS_INVALID_PARAMETER)
+  const format = input[0]! | (input[1]! << 8)
+  if (format !== COMPRESSION_FORMAT_NONE && format !== COMPRESSION_FORMAT_DEFAULT && format !== COMPRESSION_FORMAT_LZNT1) {
+    return result(STATUS.STATUS_INVALID_PARAMETER)
+  }
+  const r = ccb.fcb.mustRead()
+  const C = FILE_ATTRIBUTE.FILE_ATTRIBUTE_COMPRESSED
+  const attrs = (format === COMPRESSION_FORMAT_NONE ? r.std.fileAttributes & ~C : r.std.fileAttributes | C) >>> 0
+  if (attrs !== r.std.fileAttributes >>> 0) {
+    vcb.store.atomic(() => vcb.store.setStandardInfo(r.record, { fileAttributes: attrs }))
+    metadataChanged(ccb)
+  }
+  return result(STATUS.STATUS_SUCCESS)
+}
+
+/** FSCTL_GET_COMPRESSION: COMPRESSION_FORMAT_LZNT1 for a compressed file, else NONE (a USHORT) */
+export function getCompression(req: FsctlRequest): FsctlResult {
+  const { ccb } = req
+  if (ccb.scb.kind === 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
+  if (req.outputLength < 2) return result(STATUS.STATUS_INVALID_PARAMETER)
+  const compressed = (ccb.fcb.mustRead().std.fileAttributes & FILE_ATTRIBUTE.FILE_ATTRIBUTE_COMPRESSED) !== 0
+  return result(STATUS.STATUS_SUCCESS, new Uint8Array([compressed ? COMPRESSION_FORMAT_LZNT1 : COMPRESSION_FORMAT_NONE, 0]))
+}

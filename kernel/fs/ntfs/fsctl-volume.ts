@@ -1,9 +1,12 @@
 // FSCTLs about the volume: FSCTL_GET_NTFS_VOLUME_DATA (NTFS_VOLUME_DATA_BUFFER and, when the
-// caller's buffer has room, NTFS_EXTENDED_VOLUME_DATA) and FSCTL_IS_VOLUME_DIRTY. Both need a
-// handle to the volume (MS-FSCC 2.3: "the handle is not a volume handle" → STATUS_INVALID_PARAMETER).
+// caller's buffer has room, NTFS_EXTENDED_VOLUME_DATA), FSCTL_IS_VOLUME_DIRTY,
+// FSCTL_LOCK_VOLUME / FSCTL_UNLOCK_VOLUME and FSCTL_QUERY_USN_JOURNAL. They need a handle to the
+// volume (MS-FSCC 2.3: "the handle is not a volume handle" → STATUS_INVALID_PARAMETER).
 
 import { STATUS } from '../../nt/status.ts'
 import { result, type FsctlRequest, type FsctlResult } from './fsctl-common.ts'
+import { STATUS_JOURNAL_NOT_ACTIVE } from './status-ntfs.ts'
+import type { Ccb, Vcb } from './structures.ts'
 
 /** sizeof(NTFS_VOLUME_DATA_BUFFER) */
 export const NTFS_VOLUME_DATA_BUFFER_SIZE = 96
@@ -67,4 +70,63 @@ export function isVolumeDirty(req: FsctlRequest): FsctlResult {
   // unverified: an output buffer smaller than a ULONG is STATUS_INVALID_PARAMETER, as a wrong handle is
   if (req.outputLength < 4) return result(STATUS.STATUS_INVALID_PARAMETER)
   return result(STATUS.STATUS_SUCCESS, new Uint8Array(4))
+}
+
+const LOCK_KEY = 'ntfs.volume.lock'
+const LOCK_HOOK_KEY = 'ntfs.volume.lockHook'
+
+/** the handle (CCB) that holds the volume locked, if any */
+export function volumeLockHolder(vcb: Vcb): Ccb | undefined {
+  return vcb.ext.get(LOCK_KEY) as Ccb | undefined
+}
+
+/**
+ * Whether an open other than through the locking handle must fail: a locked volume admits no
+ * new opens (FSCTL_LOCK_VOLUME docs: "prevents other processes from opening the volume").
+ */
+export function isVolumeLocked(vcb: Vcb): boolean {
+  return volumeLockHolder(vcb) !== undefined
+}
+
+/** handles open on the volume: every FCB's, the volume's own included */
+function openHandles(vcb: Vcb): number {
+  let n = 0
+  for (const fcb of vcb.fcbTable.values()) n += fcb.cleanupCount
+  return n
+}
+
+/**
+ * FSCTL_LOCK_VOLUME: only through a volume handle, and only when it is the volume's only open
+ * handle (FSCTL_LOCK_VOLUME docs: fails with access denied while other files are open). The
+ * lock ends with FSCTL_UNLOCK_VOLUME or the cleanup of the locking handle.
+ */
+export function lockVolume(req: FsctlRequest): FsctlResult {
+  const { vcb, ccb } = req
+  if (ccb.scb.kind !== 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
+  if (isVolumeLocked(vcb) || openHandles(vcb) > 1) return result(STATUS.STATUS_ACCESS_DENIED)
+  vcb.store.flush()
+  vcb.ext.set(LOCK_KEY, ccb)
+  if (!vcb.ext.get(LOCK_HOOK_KEY)) {
+    vcb.ext.set(LOCK_HOOK_KEY, true)
+    vcb.cleanupHooks.push((c) => {
+      if (volumeLockHolder(c.vcb) === c) c.vcb.ext.delete(LOCK_KEY)
+    })
+  }
+  return result(STATUS.STATUS_SUCCESS)
+}
+
+/** FSCTL_UNLOCK_VOLUME: through the handle that locked it; otherwise STATUS_NOT_LOCKED */
+export function unlockVolume(req: FsctlRequest): FsctlResult {
+  const { vcb, ccb } = req
+  if (ccb.scb.kind !== 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
+  if (volumeLockHolder(vcb) !== ccb) return result(STATUS.STATUS_NOT_LOCKED)
+  vcb.ext.delete(LOCK_KEY)
+  return result(STATUS.STATUS_SUCCESS)
+}
+
+/** FSCTL_QUERY_USN_JOURNAL: the volume keeps no change journal ($Extend\$UsnJrnl is absent) */
+export function queryUsnJournal(req: FsctlRequest): FsctlResult {
+  // unverified: through a file's handle NTFS answers as for the volume; here only the volume's is accepted
+  if (req.ccb.scb.kind !== 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
+  return result(STATUS_JOURNAL_NOT_ACTIVE)
 }

@@ -298,6 +298,43 @@ describe('volume FSCTLs and the rest', () => {
     expect([r.name, r.information, [...r.bytes]]).toEqual(['STATUS_SUCCESS', 4, [0, 0, 0, 0]])
   })
 
+  it('FSCTL_LOCK_VOLUME fails while other handles are open, succeeds alone; FSCTL_UNLOCK_VOLUME ends it (WDK metadata-manager sample)', () => {
+    const v = fresh(vol)
+    const f = v.create('open.txt', { access: RW })
+    const h = volumeHandle(v)
+    expect(fsctl(v, h, FSCTL.FSCTL_LOCK_VOLUME).name).toBe('STATUS_ACCESS_DENIED')
+    v.close(f)
+    expect(fsctl(v, h, FSCTL.FSCTL_LOCK_VOLUME).name).toBe('STATUS_SUCCESS')
+    expect(fsctl(v, h, FSCTL.FSCTL_UNLOCK_VOLUME).name).toBe('STATUS_SUCCESS')
+    expect(fsctl(v, h, FSCTL.FSCTL_UNLOCK_VOLUME).name).toBe('STATUS_NOT_LOCKED')
+  })
+
+  it('the lock ends when the locking handle is closed', () => {
+    const v = fresh(vol)
+    const h = volumeHandle(v)
+    expect(fsctl(v, h, FSCTL.FSCTL_LOCK_VOLUME).name).toBe('STATUS_SUCCESS')
+    v.close(h)
+    const again = volumeHandle(v)
+    expect(fsctl(v, again, FSCTL.FSCTL_LOCK_VOLUME).name).toBe('STATUS_SUCCESS')
+  })
+
+  it('FSCTL_QUERY_USN_JOURNAL: no change journal on this volume (STATUS_JOURNAL_NOT_ACTIVE)', () => {
+    const v = fresh(vol)
+    expect(fsctl(v, volumeHandle(v), FSCTL.FSCTL_QUERY_USN_JOURNAL, undefined, 80).status).toBe(0xc00002a3)
+  })
+
+  it('FSCTL_SET_COMPRESSION sets and clears FILE_ATTRIBUTE_COMPRESSED; FSCTL_GET_COMPRESSION reports it', () => {
+    const v = fresh(vol)
+    const h = v.create('c', { access: RW })
+    const fmt = (n: number): Uint8Array => new Uint8Array([n, 0])
+    expect(fsctl(v, h, FSCTL.FSCTL_SET_COMPRESSION, fmt(1)).name).toBe('STATUS_SUCCESS')
+    expect(attrs(v, 'c') & A.FILE_ATTRIBUTE_COMPRESSED).toBeTruthy()
+    expect([...fsctl(v, h, FSCTL.FSCTL_GET_COMPRESSION, undefined, 2).bytes]).toEqual([2, 0])
+    expect(fsctl(v, h, FSCTL.FSCTL_SET_COMPRESSION, fmt(0)).name).toBe('STATUS_SUCCESS')
+    expect(attrs(v, 'c') & A.FILE_ATTRIBUTE_COMPRESSED).toBe(0)
+    expect(fsctl(v, h, FSCTL.FSCTL_SET_COMPRESSION, fmt(7)).name).toBe('STATUS_INVALID_PARAMETER')
+  })
+
   it('FSCTL_OFFLOAD_READ and unknown codes are STATUS_INVALID_DEVICE_REQUEST; oplock requests are not granted', () => {
     const v = fresh(vol)
     const h = v.create('f', { access: RW })

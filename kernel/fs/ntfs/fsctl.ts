@@ -10,10 +10,10 @@ import { FSCTL, IRP_MN_FILE_SYSTEM_CONTROL } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { result, type FsctlRequest, type FsctlResult } from './fsctl-common.ts'
-import { getRetrievalPointers, queryAllocatedRanges, setSparse, setZeroData } from './fsctl-data.ts'
+import { getCompression, getRetrievalPointers, queryAllocatedRanges, setCompression, setSparse, setZeroData } from './fsctl-data.ts'
 import { createOrGetObjectId, deleteObjectId, getObjectId, setObjectId, setObjectIdExtended } from './fsctl-objectid.ts'
 import { deleteReparsePoint, getReparsePoint, setReparsePoint } from './fsctl-reparse.ts'
-import { getNtfsVolumeData, isVolumeDirty } from './fsctl-volume.ts'
+import { getNtfsVolumeData, isVolumeDirty, lockVolume, queryUsnJournal, unlockVolume } from './fsctl-volume.ts'
 import { ccbOf } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
@@ -38,6 +38,11 @@ const HANDLERS = new Map<number, { run: Handler; changes: boolean }>([
   [FSCTL.FSCTL_DELETE_OBJECT_ID, { run: deleteObjectId, changes: true }],
   [FSCTL.FSCTL_GET_NTFS_VOLUME_DATA, { run: getNtfsVolumeData, changes: false }],
   [FSCTL.FSCTL_IS_VOLUME_DIRTY, { run: isVolumeDirty, changes: false }],
+  [FSCTL.FSCTL_LOCK_VOLUME, { run: lockVolume, changes: true }],
+  [FSCTL.FSCTL_UNLOCK_VOLUME, { run: unlockVolume, changes: true }],
+  [FSCTL.FSCTL_QUERY_USN_JOURNAL, { run: queryUsnJournal, changes: false }],
+  [FSCTL.FSCTL_SET_COMPRESSION, { run: setCompression, changes: true }],
+  [FSCTL.FSCTL_GET_COMPRESSION, { run: getCompression, changes: false }],
   [FSCTL.FSCTL_SET_SPARSE, { run: setSparse, changes: true }],
   [FSCTL.FSCTL_SET_ZERO_DATA, { run: setZeroData, changes: true }],
   [FSCTL.FSCTL_QUERY_ALLOCATED_RANGES, { run: queryAllocatedRanges, changes: false }],

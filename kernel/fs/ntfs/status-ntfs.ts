@@ -5,3 +5,5 @@
 export const STATUS_DUPLICATE_NAME = 0xc00000bd
 /** the volume label is too long or has invalid characters */
 export const STATUS_INVALID_VOLUME_LABEL = 0xc0000086
+/** the volume has no active USN change journal (FSCTL_QUERY_USN_JOURNAL on a volume made by mkntfs) */
+export const STATUS_JOURNAL_NOT_ACTIVE = 0xc00002a3
