@@ -177,10 +177,14 @@ export class TestVolume {
     return { ...r, name: statusName(r.status) }
   }
 
-  write(handle: number, data: Uint8Array | string, offset?: number): Result {
+  *writeCo(handle: number, data: Uint8Array | string, offset?: number): Co<Result> {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
-    const r = this.run(() => NtWriteFile(this.io, { FileHandle: handle, Data: bytes, ...(offset !== undefined ? { ByteOffset: offset } : {}) }))
+    const r = yield* NtWriteFile(this.io, { FileHandle: handle, Data: bytes, ...(offset !== undefined ? { ByteOffset: offset } : {}) })
     return { ...r, name: statusName(r.status) }
+  }
+
+  write(handle: number, data: Uint8Array | string, offset?: number): Result {
+    return this.run(() => this.writeCo(handle, data, offset))
   }
 
   read(handle: number, length: number, offset?: number): Result & { data: Uint8Array; text: string } {
