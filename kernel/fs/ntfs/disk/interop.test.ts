@@ -202,7 +202,7 @@ describe('a volume made by mkntfs', () => {
     // and Altitude reads it back after the remount
     const again = openDiskStore(img, { readOnly: true })
     const e = again.lookup(again.lookup(5, 'MADE BY ALTITUDE')!.record, 'FILE-149.BIN')!
-    expect(again.readStream(e.record, '', 0, 100_000)).toEqual(pattern(1000 + 97 * 149, 149))
+    expect(md5(again.readStream(e.record, '', 0, 100_000))).toBe(md5(pattern(1000 + 97 * 149, 149)))
     again.close()
   })
 })
@@ -244,7 +244,7 @@ describe('records that overflow into $ATTRIBUTE_LIST', () => {
     const again = openDiskStore(img, { readOnly: true })
     expect(again.readRecord(links)!.names.length).toBe(61)
     expect(again.readRecord(streams)!.streams.length).toBe(81)
-    expect(again.readStream(a, '', 0, 400 * 4096)).toEqual(expectA)
+    expect(Buffer.from(again.readStream(a, '', 0, 400 * 4096)).equals(Buffer.from(expectA))).toBe(true)
     again.close()
   })
 })

@@ -100,6 +100,11 @@ export function encodeRuns(runs: readonly Run[]): Uint8Array {
   return Uint8Array.from(out)
 }
 
+/** encoded size of one mapping pair: a run of `length` clusters at `delta` from the previous run (undefined: sparse) */
+export function pairSize(length: number, delta: number | undefined): number {
+  return 1 + signedSize(length) + (delta === undefined ? 0 : signedSize(delta))
+}
+
 /** encoded size in bytes (with the terminator) of runs[from, to) */
 export function encodedSize(runs: readonly Run[], from = 0, to = runs.length): number {
   let n = 1

@@ -48,7 +48,7 @@ import {
   attrTypeName,
   mustBeResident,
 } from './layout.ts'
-import { mapVcn, runsLength, truncateRuns, appendRun, encodedSize, SPARSE, type Run } from './runlist.ts'
+import { mapVcn, runsLength, truncateRuns, appendRun, encodedSize, pairSize, SPARSE, type Run } from './runlist.ts'
 import { ClusterAllocator } from './clusters.ts'
 import { Journal, SECTOR, type AreaRun } from './journal.ts'
 import { checkRestartArea } from './logfile.ts'
@@ -956,8 +956,18 @@ function splitExtents(a: NonResidentAttr, space: number): Piece[] {
   let i = 0
   while (i < a.runs.length) {
     const lowest = a.runs[i]!.vcn
+    // grow the extent run by run, keeping its encoded size up to date (each extent's pairs start from LCN 0)
+    let bytes = encodedSize(a.runs, i, i + 1)
+    let prevLcn = a.runs[i]!.lcn === SPARSE ? 0 : a.runs[i]!.lcn
     let j = i + 1
-    while (j < a.runs.length && nonResidentSize(a, encodedSize(a.runs, i, j + 1), lowest) <= space) j++
+    while (j < a.runs.length) {
+      const r = a.runs[j]!
+      const add = pairSize(r.length, r.lcn === SPARSE ? undefined : r.lcn - prevLcn)
+      if (nonResidentSize(a, bytes + add, lowest) > space) break
+      bytes += add
+      if (r.lcn !== SPARSE) prevLcn = r.lcn
+      j++
+    }
     const runs = a.runs.slice(i, j)
     const lastRun = runs[runs.length - 1]!
     pieces.push({ attr: a, lowestVcn: lowest, highestVcn: lastRun.vcn + lastRun.length - 1, runs })
