@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Irp } from '../../io/irp.ts'
 import { ACCESS } from '../../nt/access.ts'
-import { CREATE_OPTIONS as O, FILE_ACTION as FA, FILE_NOTIFY_CHANGE as N, SHARE_ACCESS as S } from '../../nt/file.ts'
+import { CREATE_OPTIONS as O, FILE_ACTION as FA, FILE_DISPOSITION_FLAGS as FD, FILE_NOTIFY_CHANGE as N, SHARE_ACCESS as S } from '../../nt/file.ts'
 import { statusName } from '../../nt/status.ts'
 import { decodeNotifyEntries, type NotifyEntry } from '../../rtl/structs/notify.ts'
 import { forEachStore } from './test-backends.ts'
@@ -160,6 +160,18 @@ describe('change notification', () => {
     const other = v.open('doomed', { access: WATCH, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
     v.close(h) // the link is now delete pending: the other handle keeps the directory
     expect(notify(v, other, N.FILE_NOTIFY_CHANGE_FILE_NAME).name).toBe('STATUS_DELETE_PENDING')
+  })
+
+  it('a watched directory deleted with POSIX semantics completes the pending request with STATUS_DELETE_PENDING', () => {
+    const v = withVolumeServices(vol())
+    v.close(v.mkdir('doomed'))
+    const watcher = v.open('doomed', { access: WATCH, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
+    const n = notify(v, watcher, N.FILE_NOTIFY_CHANGE_FILE_NAME)
+    const h = v.open('doomed', { access: ACCESS.DELETE | ACCESS.SYNCHRONIZE, options: O.FILE_DIRECTORY_FILE, share: ALL_SHARE }).handle
+    expect(v.set(h, 'FileDispositionInformationEx', { Flags: FD.FILE_DISPOSITION_DELETE | FD.FILE_DISPOSITION_POSIX_SEMANTICS }).name).toBe('STATUS_SUCCESS')
+    v.close(h)
+    expect(v.exists('doomed')).toBe(false)
+    expect(completion(n.irp).name).toBe('STATUS_DELETE_PENDING')
   })
 
   it('a request on a file\'s handle is STATUS_INVALID_PARAMETER', () => {
