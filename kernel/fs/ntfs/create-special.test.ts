@@ -149,6 +149,15 @@ describe('volume opens', () => {
   })
 })
 
+describe('metafiles', () => {
+  it('$MFT and the other metafiles are not opened by name → STATUS_ACCESS_DENIED', () => {
+    const v = vol()
+    expect(v.open('$MFT', { access: ACCESS.FILE_READ_DATA, share: 7 }).name).toBe('STATUS_ACCESS_DENIED')
+    expect(v.open('$Bitmap', { access: ACCESS.FILE_READ_ATTRIBUTES, share: 7 }).name).toBe('STATUS_ACCESS_DENIED')
+    expect(v.open('$MFT', { disposition: D.FILE_OVERWRITE_IF }).name).toBe('STATUS_ACCESS_DENIED')
+  })
+})
+
 describe('case sensitivity', () => {
   it('without OBJ_CASE_INSENSITIVE (and obcaseinsensitive off) only the exact case matches', () => {
     const v = vol()

@@ -33,6 +33,8 @@ import { storeFailure, vcbOf } from './volume.ts'
 
 const D = CREATE_DISPOSITION
 const O = CREATE_OPTIONS
+/** the first record that is not a metafile (records 0–15 are $MFT … $Extend and reserved ones) */
+const FIRST_NORMAL_RECORD = 16
 
 /** What one IRP_MJ_CREATE asks for, decoded from its stack location. */
 interface CreateRequest {
@@ -256,6 +258,9 @@ function isOverwrite(disposition: number): boolean {
 
 function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined, parsed: ParsedComponent, trailingBackslash: boolean): Outcome {
   const { vcb, options, disposition } = req
+  // the metafiles ($MFT, $LogFile, $Bitmap …, records 0–15) are not opened by name; the root is
+  // (documented behaviour of CreateFile on "C:\$MFT": access denied)
+  if (r.record < FIRST_NORMAL_RECORD && r.record !== vcb.store.rootRecord) return outcome(STATUS.STATUS_ACCESS_DENIED)
   const fcb = vcb.fcbFor(r)
   // observed (WinBtrfs delete tests): opening a name whose deletion is pending
   if (fcb.isLinkDeletePending(link)) return outcome(STATUS.STATUS_DELETE_PENDING)
@@ -474,7 +479,7 @@ function openById(req: CreateRequest): Outcome {
   if (fcbExisting?.posixDeleted) return outcome(STATUS.STATUS_DELETE_PENDING)
   const r = vcb.store.readRecord(record)
   // unverified: metafiles other than the root are not opened by id here
-  if (!r || (seq !== 0 && seq !== r.seq) || (record < 16 && record !== vcb.store.rootRecord)) return outcome(STATUS.STATUS_INVALID_PARAMETER)
+  if (!r || (seq !== 0 && seq !== r.seq) || (record < FIRST_NORMAL_RECORD && record !== vcb.store.rootRecord)) return outcome(STATUS.STATUS_INVALID_PARAMETER)
   const fcb = vcb.fcbFor(r)
   if (fcb.posixDeleted) return outcome(STATUS.STATUS_DELETE_PENDING)
   if (r.isDirectory) {
