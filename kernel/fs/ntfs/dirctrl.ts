@@ -91,6 +91,7 @@ function* queryDirectory(ccb: Ccb, irp: Irp): Co<NTSTATUS> {
   const res = ccb.fcb.Resource
   yield* res.acquireShared()
   try {
+    if (!ccb.fcb.read()) return completeIrp(irp, STATUS.STATUS_FILE_DELETED)
     const r = query(ccb, cls, p.FileName, sp.Flags, length)
     out.set(r.bytes)
     touchAccess(ccb.fcb, ccb)
