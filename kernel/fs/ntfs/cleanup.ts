@@ -17,7 +17,7 @@ import { completeIrp } from './complete.ts'
 import { deleteIfNameless, deleteRecordNow, deleteStreamNow, removeLink } from './delete.ts'
 import { reportChange } from './notify.ts'
 import { ccbOf, type Ccb } from './structures.ts'
-import { touchWrite } from './times.ts'
+import { touchAccess, touchWrite } from './times.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_CLEANUP dispatch */
@@ -63,6 +63,10 @@ function commonCleanup(ccb: Ccb, irp: Irp): void {
       reportChange(vcb, ccb.link.parent, ccb.link.name, FILE_ACTION.FILE_ACTION_MODIFIED, FILE_NOTIFY_CHANGE.FILE_NOTIFY_CHANGE_LAST_WRITE | (ccb.sizeChanged ? FILE_NOTIFY_CHANGE.FILE_NOTIFY_CHANGE_SIZE : 0))
     }
   }
+
+  // reads through this handle move LastAccessTime, when the volume updates it at all
+  // (unverified: NTFS updates it lazily, within the hour; cleanup is when it is stamped here)
+  if (ccb.accessed && !vcb.settings.disableLastAccessUpdate) touchAccess(fcb, ccb)
 
   // FILE_DELETE_ON_CLOSE: at this handle's cleanup the name (or the stream) becomes delete pending
   // (observed, WinBtrfs delete tests: a second handle then sees DeletePending and may clear it)

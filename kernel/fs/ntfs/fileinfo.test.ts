@@ -205,6 +205,18 @@ describe('timestamps', () => {
     v.close(h)
     expect(v.lookup('f')!.std.lastAccessTime).toBe(before)
   })
+  it('with last-access updates on, a read moves LastAccessTime when its handle is cleaned up', () => {
+    const v = vol({ settings: { disableLastAccessUpdate: false } })
+    v.file('f', 'abc')
+    const before = v.lookup('f')!.std.lastAccessTime
+    v.ke.advance(TICKS_PER_SECOND)
+    const h = v.open('f', { access: RW, options: SYNC }).handle
+    v.read(h, 3, 0)
+    const w = during(v, () => v.close(h))
+    const after = v.lookup('f')!.std.lastAccessTime
+    expect(after).not.toBe(before)
+    expect(within(after, w)).toBe(true)
+  })
   it('overwriting stamps the write time at once', () => {
     const v = vol()
     v.file('f', 'abc')
