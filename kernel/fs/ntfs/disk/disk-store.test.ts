@@ -52,6 +52,25 @@ describe('disk store', () => {
     expect(runCheck(img).lines.join('\n')).toMatch(/no problems found/)
   })
 
+  it('undoes a failed call inside a unit and keeps the rest of the unit', () => {
+    const img = images.formatted()
+    const s = openDiskStore(img)
+    const free = s.freeClusters()
+    s.atomic(() => {
+      file(s, 'outer.txt')
+      // the record is allocated and written before the duplicate name is found
+      expect(() => file(s, 'OUTER.TXT'.toLowerCase().replace('outer', 'outer'))).toThrow(StoreError)
+      const big = file(s, 'too big.bin')
+      expect(() => s.writeStream(big, '', 0, new Uint8Array(64 * 1024 * 1024))).toThrow(/disk full/)
+      expect(s.readRecord(big)!.streams[0]!.size).toBe(0)
+      file(s, 'outer2.txt')
+    })
+    expect([...s.list(5)].map((e) => e.name).filter((n) => !n.startsWith('$') && n !== '.')).toEqual(['outer.txt', 'outer2.txt', 'too big.bin'])
+    expect(free - s.freeClusters()).toBeLessThan(32)
+    s.close()
+    expect(runCheck(img).lines.join('\n')).toMatch(/no problems found/)
+  })
+
   it('finds or adds security descriptors in $Secure', () => {
     const img = images.formatted()
     const s = openDiskStore(img)

@@ -73,8 +73,10 @@ export class Journal {
   private dirty = new Map<number, Uint8Array>()
   /** sector images known to equal the disk (metadata read or made durable); user data writes invalidate them */
   private clean = new Map<number, Uint8Array>()
-  private undo: Map<number, Uint8Array | null> | undefined
-  private depth = 0
+  /** every overwrite of a cached sector inside a group, in order, so any group level can be undone */
+  private undoLog: Array<{ lba: number; prev: Uint8Array | null }> = []
+  /** open group levels: where each starts in the undo log and the sectors it already saved */
+  private levels: Array<{ mark: number; seen: Set<number> }> = []
   private sequence = 1n
   private readonly areaSectors: number
   /** payload sectors the area can hold */
@@ -101,7 +103,7 @@ export class Journal {
   }
 
   get inGroup(): boolean {
-    return this.depth > 0
+    return this.levels.length > 0
   }
 
   markAreaForReset(): void {
@@ -175,10 +177,13 @@ export class Journal {
     for (let i = 0; i < data.length / SECTOR; i++) {
       const lba = first + i
       const prev = this.dirty.get(lba)
+      const level = this.levels[this.levels.length - 1]
       let img: Uint8Array
-      if (this.undo && !this.undo.has(lba)) {
-        // first write of this sector in the group: keep the previous image for rollback
-        this.undo.set(lba, prev ?? null)
+      if (level && !level.seen.has(lba)) {
+        // first write of this sector at this level: keep the previous image for rollback and
+        // never change that image again
+        level.seen.add(lba)
+        this.undoLog.push({ lba, prev: prev ?? null })
         img = new Uint8Array(SECTOR)
         this.dirty.set(lba, img)
       } else if (prev) {
@@ -207,31 +212,34 @@ export class Journal {
   // ---- groups ---------------------------------------------------------------------------
 
   begin(): void {
-    if (this.depth === 0) this.undo = new Map()
-    this.depth++
+    this.levels.push({ mark: this.undoLog.length, seen: new Set() })
   }
 
-  /** ends a group; returns true when the outermost group ended */
+  /** ends the innermost group successfully; returns true when the outermost group ended */
   end(): boolean {
-    if (this.depth === 0) throw new Error('journal group ended twice')
-    this.depth--
-    if (this.depth === 0) {
-      this.undo = undefined
+    const level = this.levels.pop()
+    if (!level) throw new Error('journal group ended twice')
+    const parent = this.levels[this.levels.length - 1]
+    if (!parent) {
+      this.undoLog = []
       return true
     }
+    // the parent can undo what this level did through the log entries it leaves behind
+    for (const lba of level.seen) parent.seen.add(lba)
     return false
   }
 
-  /** abandons the outermost group: every sector it wrote gets its previous cached image back */
+  /** abandons the innermost group: every sector it wrote gets its previous cached image back */
   rollback(): void {
-    if (this.undo) {
-      for (const [lba, prev] of this.undo) {
-        if (prev === null) this.dirty.delete(lba)
-        else this.dirty.set(lba, prev)
-      }
+    const level = this.levels.pop()
+    if (!level) return
+    for (let i = this.undoLog.length - 1; i >= level.mark; i--) {
+      const { lba, prev } = this.undoLog[i]!
+      if (prev === null) this.dirty.delete(lba)
+      else this.dirty.set(lba, prev)
     }
-    this.undo = undefined
-    this.depth = 0
+    this.undoLog.length = level.mark
+    if (this.levels.length === 0) this.undoLog = []
   }
 
   // ---- checkpoints ----------------------------------------------------------------------
@@ -242,7 +250,7 @@ export class Journal {
    * transactions, each atomic on its own.
    */
   checkpoint(): void {
-    if (this.depth !== 0) throw new Error('checkpoint inside a journal group')
+    if (this.levels.length !== 0) throw new Error('checkpoint inside a journal group')
     if (this.readOnly) return
     if (this.dirty.size === 0) {
       this.dev.flush('checkpoint')

@@ -78,9 +78,8 @@ export class Volume {
   private mirrorRecords = 0
   private mirrorLcn: number
   private inodes = new Map<number, Inode>()
-  /** a group in progress remembers what to restore on failure */
-  private groupMark: { pending: number } | undefined
-  private groupDepth = 0
+  /** for each open group level, what to restore on failure besides the journal's cache */
+  private groupMarks: Array<{ pending: number }> = []
   /** called after a rolled-back group, so layers above can drop their caches */
   onRollback: (() => void) | undefined
 
@@ -257,42 +256,32 @@ export class Volume {
 
   // ---- groups -------------------------------------------------------------------------
 
-  /** runs fn as one journal group; on an exception every metadata change of the group is undone */
+  /**
+   * Runs fn as one journal group. Groups nest; when fn throws, every metadata change made by
+   * this level is undone (the enclosing levels keep theirs and may go on).
+   */
   group<T>(fn: () => T): T {
-    if (this.groupDepth === 0) {
-      this.journal.begin()
-      this.groupMark = { pending: this.clusters.pendingMark }
-    } else {
-      this.journal.begin()
-    }
-    this.groupDepth++
+    this.journal.begin()
+    this.groupMarks.push({ pending: this.clusters.pendingMark })
     let ok = false
     try {
       const r = fn()
       ok = true
       return r
     } finally {
-      this.groupDepth--
-      if (ok) {
-        this.journal.end()
-        if (this.groupDepth === 0) this.groupMark = undefined
-      } else if (this.groupDepth === 0) {
-        this.rollback()
-      } else {
-        this.journal.end()
-      }
+      const mark = this.groupMarks.pop()!
+      if (ok) this.journal.end()
+      else this.rollback(mark)
     }
   }
 
   get inGroup(): boolean {
-    return this.groupDepth > 0
+    return this.groupMarks.length > 0
   }
 
-  private rollback(): void {
+  private rollback(mark: { pending: number }): void {
     this.journal.rollback()
     this.inodes.clear()
-    const mark = this.groupMark
-    this.groupMark = undefined
     const mft = this.loadInodeRaw(FILE_MFT, true)!
     this.inodes.set(FILE_MFT, mft)
     const data = mft.find(ATTR.DATA) as NonResidentAttr
@@ -303,7 +292,7 @@ export class Volume {
     const bitmapFile = this.loadInode(FILE_Bitmap)!
     const bitmapData = bitmapFile.find(ATTR.DATA)!
     const bytes = this.readAttr(bitmapFile, bitmapData, 0, this.clusters.bitmap.length)
-    this.clusters.reload(bytes, mark?.pending ?? this.clusters.pendingMark)
+    this.clusters.reload(bytes, mark.pending)
     this.onRollback?.()
   }
 
