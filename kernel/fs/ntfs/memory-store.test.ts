@@ -287,6 +287,21 @@ describe('memory store: streams, sizes and clusters', () => {
     expect(s.freeClusters()).toBe(0)
   })
 
+  it('a failed call leaves nothing behind: a new record that cannot grow the MFT on a full disk', () => {
+    const s = fresh(8 * MiB)
+    const filler = s.createRecord({ isDirectory: false, std: std(), name: { parent: 5, name: 'filler', nameSpace: NameSpace.Win32 } }).record
+    s.createStream(filler, '')
+    s.setStreamSizes(filler, '', { size: s.freeClusters() * 4096 })
+    // records up to 67 fit in the MFT's 17 clusters; the next one needs more
+    for (let i = 0; i < 3; i++) file(s, `f${i}`)
+    const before = names(s, 5)
+    const e = storeError(() => s.atomic(() => file(s, 'one too many')))
+    expect(e.kind).toBe('disk-full')
+    expect(names(s, 5)).toEqual(before)
+    expect(s.freeClusters()).toBe(0)
+    expect(s.readRecord(68)).toBeUndefined()
+  })
+
   it('named streams: create, find case-insensitively, rename, delete; the unnamed stream stays first', () => {
     const s = fresh()
     const f = s.createRecord({ isDirectory: false, std: std(), name: { parent: 5, name: 'ads', nameSpace: NameSpace.Win32 } }).record

@@ -495,6 +495,8 @@ class MemoryStore implements NtfsStore {
     if (existing !== undefined && existing.key === key && existing.name === opts.name.name) {
       throw new StoreError(`memory store: directory ${parent.record} already has an entry '${opts.name.name}'`, 'invalid')
     }
+    // a failed call leaves nothing behind (the MFT's growth included), as the on-disk store undoes it
+    const saved = this.saveAllocation()
     const record = this.allocateRecordNumber()
     const r: MemRecord = {
       record,
@@ -510,11 +512,43 @@ class MemoryStore implements NtfsStore {
       indexBytes: 0,
       indexBlocks: 0,
     }
-    this.freedSeq.delete(record)
     this.records.set(record, r)
     this.indexInsert(parent, opts.name, r)
-    this.recomputeIndexBlocks(parent)
+    try {
+      this.recomputeIndexBlocks(parent)
+    } catch (e) {
+      this.indexRemove(parent, opts.name.name)
+      this.records.delete(record)
+      this.restoreAllocation(saved)
+      throw e
+    }
+    this.freedSeq.delete(record)
     return this.snapshot(r)
+  }
+
+  /** the allocation state a failed call restores */
+  private saveAllocation(): { used: number; mftClusters: number; mftHighWater: number; mft: { size: number; allocated: number } } {
+    const mft = this.records.get(0)!.streams[0]!
+    return { used: this.usedClusters, mftClusters: this.mftClusters, mftHighWater: this.mftHighWater, mft: { size: mft.size, allocated: mft.allocated } }
+  }
+
+  private restoreAllocation(a: ReturnType<MemoryStore['saveAllocation']>): void {
+    this.usedClusters = a.used
+    this.mftClusters = a.mftClusters
+    this.mftHighWater = a.mftHighWater
+    const mft = this.records.get(0)!.streams[0]!
+    mft.size = a.mft.size
+    mft.validDataLength = a.mft.size
+    mft.allocated = a.mft.allocated
+  }
+
+  private indexRemove(dir: MemRecord, name: string): void {
+    const pos = this.indexPosition(dir, this.upcase(name), name)
+    const e = dir.index[pos]
+    if (e && e.name === name) {
+      dir.index.splice(pos, 1)
+      dir.indexBytes -= e.bytes
+    }
   }
 
   deleteRecord(record: RecordNo): void {
@@ -547,8 +581,13 @@ class MemoryStore implements NtfsStore {
     }
     if (r.names.length >= 1024) throw new StoreError(`memory store: record ${record} has the maximum of 1024 names`, 'invalid')
     this.indexInsert(parent, link, r)
+    try {
+      this.recomputeIndexBlocks(parent)
+    } catch (e) {
+      this.indexRemove(parent, link.name)
+      throw e
+    }
     r.names.push({ ...link })
-    this.recomputeIndexBlocks(parent)
   }
 
   removeName(record: RecordNo, parent: RecordNo, name: string): void {
