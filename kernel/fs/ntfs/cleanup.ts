@@ -96,8 +96,11 @@ function commonCleanup(ccb: Ccb, irp: Irp): void {
     deleteStreamNow(vcb, fcb, scb.streamName, ccb.link ?? fcb.links()[0])
   }
 
-  // the last handle through a delete-pending link removes the link
-  if (ccb.link && linkHandlesLeft === 0 && fcb.deletePendingLinks.has(vcb.linkKey(ccb.link))) {
+  // the last handle through a delete-pending link removes the link; with POSIX semantics the
+  // handle that set the disposition removes it (observed, WinBtrfs deleteexfile6: the entry is
+  // listed until that handle closes, and gone while a second handle is still open)
+  const posixNow = ccb.posixDelete && ccb.link !== undefined && fcb.deletePendingLinks.has(vcb.linkKey(ccb.link))
+  if (ccb.link && (linkHandlesLeft === 0 || posixNow) && fcb.deletePendingLinks.has(vcb.linkKey(ccb.link))) {
     if (fcb.isDirectory && !vcb.store.isEmptyDirectory(fcb.record)) {
       // unverified: entries were added after the disposition was set; the directory stays
       fcb.deletePendingLinks.delete(vcb.linkKey(ccb.link))

@@ -7,7 +7,6 @@ import { FILE_ACTION, FILE_ATTRIBUTE, FILE_DISPOSITION_FLAGS, FILE_NOTIFY_CHANGE
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { i64, view } from '../../rtl/structs/buffer.ts'
 import { settableAttributes } from './attributes.ts'
-import { deleteIfNameless, removeLink } from './delete.ts'
 import { notifyDirectoryDeleted } from './dirctrl-notify.ts'
 import { reportChange } from './notify.ts'
 import { refreshHeader, setStreamSizes, streamInfo } from './sizes.ts'
@@ -87,8 +86,9 @@ export function setBasicInformation(ccb: Ccb, buf: Uint8Array): NTSTATUS {
  *   FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE;
  * - a directory with entries → STATUS_DIRECTORY_NOT_EMPTY;
  * - an open by file id → STATUS_INVALID_PARAMETER;
- * - FILE_DISPOSITION_POSIX_SEMANTICS takes the name away at once; the file lives on for
- *   its open handles, and clearing the disposition then fails with STATUS_FILE_DELETED;
+ * - FILE_DISPOSITION_POSIX_SEMANTICS takes the name away when this handle is cleaned up, even
+ *   with other handles open; the file lives on for them, and clearing the disposition then
+ *   fails with STATUS_FILE_DELETED;
  * - FILE_DISPOSITION_ON_CLOSE changes the handle's FILE_DELETE_ON_CLOSE; setting it on a
  *   handle opened without it → STATUS_NOT_SUPPORTED;
  * - a mapped image section → STATUS_CANNOT_DELETE (MmFlushImageSection for delete fails).
@@ -115,7 +115,10 @@ export function setDisposition(ccb: Ccb, flags: number): NTSTATUS {
   if (!del) {
     if (fcb.posixDeleted) return STATUS.STATUS_FILE_DELETED
     if (isStream) scb.deletePending = false
-    else if (ccb.link) fcb.deletePendingLinks.delete(vcb.linkKey(ccb.link))
+    else if (ccb.link) {
+      fcb.deletePendingLinks.delete(vcb.linkKey(ccb.link))
+      for (const c of fcb.ccbs) c.posixDelete = false
+    }
     fo.DeletePending = false
     return STATUS.STATUS_SUCCESS
   }
@@ -134,12 +137,9 @@ export function setDisposition(ccb: Ccb, flags: number): NTSTATUS {
   if (image && (links.length <= 1 || flags & DF.FILE_DISPOSITION_FORCE_IMAGE_SECTION_CHECK)) return STATUS.STATUS_CANNOT_DELETE
   if (!ccb.link) return STATUS.STATUS_INVALID_PARAMETER
 
-  if (flags & DF.FILE_DISPOSITION_POSIX_SEMANTICS) {
-    removeLink(vcb, fcb, ccb.link)
-    deleteIfNameless(vcb, fcb)
-  } else {
-    fcb.deletePendingLinks.add(vcb.linkKey(ccb.link))
-  }
+  // with POSIX semantics the name goes at this handle's cleanup, whatever other handles remain
+  fcb.deletePendingLinks.add(vcb.linkKey(ccb.link))
+  ccb.posixDelete = (flags & DF.FILE_DISPOSITION_POSIX_SEMANTICS) !== 0
   fo.DeletePending = true
   // FsRtlCheckNotifyForDelete: change-notify requests on the directory complete with STATUS_DELETE_PENDING
   if (r.isDirectory) notifyDirectoryDeleted(vcb, fcb)

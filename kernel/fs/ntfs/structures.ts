@@ -312,6 +312,8 @@ export interface CcbTimeControl {
 export class Ccb {
   readonly flags: CcbFlags = { deleteOnClose: false, openedReparsePoint: false, openedById: false, caseSensitive: false, cleanedUp: false }
   readonly time: CcbTimeControl = { lastWrite: 'auto', change: 'auto', lastAccess: 'auto' }
+  /** FILE_DISPOSITION_POSIX_SEMANTICS was set through this handle: its cleanup removes the link */
+  posixDelete = false
   /** data was written through this handle (cleanup stamps the times) */
   modified = false
   /** the file's size changed through this handle */
