@@ -17,6 +17,7 @@ import { runCheck } from './check/index.ts'
 import { Prng } from '../../../ke/prng.ts'
 import { Volume } from './volume.ts'
 import { DiskStore } from './disk-store.ts'
+import { pendingJournalWrites } from './pending-journal.ts'
 
 const images = new TempImages()
 afterAll(() => images.cleanup())
@@ -171,11 +172,16 @@ describe('crash safety', () => {
       if (i === 30) store.flush()
     }
     const payload = vol.journal.diskOffsetOf(3 * 512 + 100)
+    expect(pendingJournalWrites(img)).toEqual([])
     vol.dev.setListener((e) => {
       if (e.op === 'write' && e.purpose === 'journal') throw new Error('power lost')
     })
     expect(() => store.flush()).toThrow(/power lost/)
     vol.dev.setListener(undefined)
+    // a complete transaction is waiting: readers that do not mount can see what it will write
+    const pending = pendingJournalWrites(img)
+    expect(pending.length).toBeGreaterThan(0)
+    expect(pending.every((w) => w.offset % 512 === 0 && w.data.length % 512 === 0)).toBe(true)
     // the sector holding part of the redo images never made it
     const byte = vol.dev.read(payload, 1)
     vol.dev.write(payload, Uint8Array.of((byte[0] ?? 0) ^ 0xff))

@@ -90,6 +90,8 @@ export class DiskStore implements NtfsStore {
   private dupDirty = new Set<number>()
   private closed = false
   private depth = 0
+  /** flush() was called inside a unit: the checkpoint happens when the unit ends */
+  private flushRequested = false
 
   constructor(readonly volume: Volume) {
     const b = volume.boot
@@ -144,7 +146,8 @@ export class DiskStore implements NtfsStore {
       throw asStoreError(err)
     }
     this.depth--
-    if (this.depth === 0 && this.volume.journal.dirtyBytes > this.checkpointThreshold()) {
+    if (this.depth === 0 && (this.flushRequested || this.volume.journal.dirtyBytes > this.checkpointThreshold())) {
+      this.flushRequested = false
       try {
         this.checkpoint()
       } catch (err) {
@@ -815,7 +818,11 @@ export class DiskStore implements NtfsStore {
   flush(): void {
     this.live()
     if (this.volume.readOnly) return
-    if (this.depth > 0) throw new StoreError('disk store: flush inside an atomic unit', 'invalid')
+    if (this.depth > 0) {
+      // a unit is never made durable half-done: the flush takes effect when the unit ends
+      this.flushRequested = true
+      return
+    }
     try {
       this.checkpoint()
     } catch (err) {

@@ -131,7 +131,7 @@ export class Volume {
   }
 
   /** reads and checks the boot sector and the $LogFile record; returns the journal area */
-  private static probe(dev: DiskDevice): { boot: BootSector; area: AreaRun[] } {
+  static probe(dev: DiskDevice): { boot: BootSector; area: AreaRun[] } {
     if (dev.size < 512) {
       throw new StoreError(`image ${dev.path}: ${dev.fileBytes} bytes is too small for a boot sector (truncated image?)`, 'corrupt')
     }
