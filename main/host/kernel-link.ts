@@ -116,6 +116,13 @@ export class KernelLink {
     const parsed = parseWorkerMessage(raw)
     if (!parsed.ok) {
       this.onEvent({ kind: 'protocol', problem: parsed.problem })
+      // a malformed reply still settles its call, so no request waits forever
+      const r = raw as { t?: unknown; id?: unknown } | null
+      const waiting = r?.t === 'reply' && typeof r.id === 'number' ? this.pending.get(r.id) : undefined
+      if (waiting !== undefined && typeof r?.id === 'number') {
+        this.pending.delete(r.id)
+        waiting.reject(new HostError('invalid-result', parsed.problem))
+      }
       return
     }
     const msg = parsed.message

@@ -23,9 +23,11 @@ function newSession(opts: ConstructorParameters<typeof Session>[0] = {}): { sess
 /** Waits until the session reports a status that satisfies `ok` (events, not timing). */
 function statusWhere(session: Session, ok: (s: MachineStatus) => boolean): Promise<MachineStatus> {
   if (ok(session.current())) return Promise.resolve(session.current())
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no such status within 30 s; last: ${JSON.stringify(session.current())}`)), 30_000)
     const off = session.onEvent((e) => {
       if (e.event === 'machine.state' && ok(e.data)) {
+        clearTimeout(timer)
         off()
         resolve(e.data)
       }

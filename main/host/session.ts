@@ -131,7 +131,7 @@ export class Session {
     this.listeners.clear()
     const link = this.link
     this.link = undefined
-    if (link) await link.terminate()
+    if (link) await this.retire(link)
     if (this.imageDir !== undefined) rmSync(this.imageDir, { recursive: true, force: true })
     this.imageDir = undefined
   }
@@ -139,6 +139,21 @@ export class Session {
   /** Where the volume images of a generation live (for tests and diagnostics). */
   imagePath(generation: number): string | undefined {
     return this.imageDir === undefined ? undefined : join(this.imageDir, `C-${generation}.img`)
+  }
+
+  /**
+   * Ends a worker: a responsive one shuts its machine down first, so the volume image is
+   * closed (its file handle belongs to the process, not the thread); a hung one is just
+   * terminated.
+   */
+  private async retire(link: KernelLink): Promise<void> {
+    if (link.isReady) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))
+      await Promise.race([link.call({ op: 'shutdown' }).catch(() => undefined), giveUp])
+      clearTimeout(timer)
+    }
+    await link.terminate()
   }
 
   private volumesFor(generation: number): { letter: string; source: VolumeSource }[] {
@@ -201,7 +216,7 @@ export class Session {
     if (this.closed) throw new HostError('machine-unavailable', 'the session is closed')
     const old = this.link
     this.link = undefined
-    if (old) await old.terminate()
+    if (old) await this.retire(old)
     const previousImage = this.imagePath(this.status.generation)
     if (previousImage !== undefined) rmSync(previousImage, { force: true })
     this.seed = seed
