@@ -35,6 +35,8 @@ export interface OpenPacket {
   /** set by the parse procedure on success */
   fileObject?: FileObject
   information?: number
+  /** the access the file system granted (AccessState.PreviouslyGrantedAccess; MAXIMUM_ALLOWED resolved) */
+  grantedAccess?: number
   /** how many times this open was reparsed */
   reparses: number
 }
@@ -128,6 +130,8 @@ export function* parseDevice(io: IoManager, device: DeviceObject, remaining: str
   fo.Flags |= FO.FO_FILE_OPEN
   packet.fileObject = fo
   packet.information = information
+  const granted = sp.Parameters.Create.SecurityContext.AccessState?.PreviouslyGrantedAccess ?? 0
+  packet.grantedAccess = granted !== 0 ? granted : packet.desiredAccess
   return { status, object: fo, information }
 }
 

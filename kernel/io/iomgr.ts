@@ -196,6 +196,7 @@ export class IoManager {
       ...(done ? { status: statusName(irp.IoStatus.Status), information: irp.IoStatus.Information } : {}),
       ...(done ? traceOutput(irp, sp) : {}),
       fileObject: fo ? `FO${fo.id}` : undefined,
+      ...(fo ? { fileObjectState: fo.state } : {}),
       irp: `IRP${irp.id}`,
       params: traceParams(irp, sp),
     })

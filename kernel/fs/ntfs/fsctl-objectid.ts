@@ -10,7 +10,6 @@
 import { STATUS } from '../../nt/status.ts'
 import type { RecordNo } from './store.ts'
 import { canWriteMetadata, isFileOpen, metadataChanged, result, type FsctlRequest, type FsctlResult } from './fsctl-common.ts'
-import { STATUS_DUPLICATE_NAME } from './status-ntfs.ts'
 import { VOLUME_RECORD, type Vcb } from './structures.ts'
 
 export const FILE_OBJECTID_BUFFER_SIZE = 64
@@ -105,7 +104,7 @@ export function setObjectId(req: FsctlRequest): FsctlResult {
   const r = ccb.fcb.mustRead()
   if (r.objectId) return result(STATUS.STATUS_OBJECT_NAME_COLLISION)
   const id = input.slice(0, 16)
-  if (vcb.store.findByObjectId(id) !== undefined) return result(STATUS_DUPLICATE_NAME)
+  if (vcb.store.findByObjectId(id) !== undefined) return result(STATUS.STATUS_DUPLICATE_NAME)
   vcb.store.atomic(() => vcb.store.setObjectId(r.record, id))
   setObjectIdExtendedInfo(vcb, r.record, input.subarray(16, 64))
   metadataChanged(ccb)

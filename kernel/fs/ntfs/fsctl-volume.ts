@@ -5,7 +5,6 @@
 
 import { STATUS } from '../../nt/status.ts'
 import { result, type FsctlRequest, type FsctlResult } from './fsctl-common.ts'
-import { STATUS_JOURNAL_NOT_ACTIVE } from './status-ntfs.ts'
 import type { Ccb, Vcb } from './structures.ts'
 
 /** sizeof(NTFS_VOLUME_DATA_BUFFER) */
@@ -128,5 +127,5 @@ export function unlockVolume(req: FsctlRequest): FsctlResult {
 export function queryUsnJournal(req: FsctlRequest): FsctlResult {
   // unverified: through a file's handle NTFS answers as for the volume; here only the volume's is accepted
   if (req.ccb.scb.kind !== 'volume') return result(STATUS.STATUS_INVALID_PARAMETER)
-  return result(STATUS_JOURNAL_NOT_ACTIVE)
+  return result(STATUS.STATUS_JOURNAL_NOT_ACTIVE)
 }

@@ -31,7 +31,6 @@ import {
 import { completeIrp } from './complete.ts'
 import { objectIdExtendedInfo, setObjectIdExtendedInfo } from './fsctl-objectid.ts'
 import { VOLUME_RECORD, ccbOf, type Ccb, type Vcb } from './structures.ts'
-import { STATUS_DUPLICATE_NAME, STATUS_INVALID_VOLUME_LABEL } from './status-ntfs.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** the longest label NTFS keeps ($VOLUME_NAME): 32 characters */
@@ -224,7 +223,7 @@ export function setVolume(vcb: Vcb, ccb: Ccb | undefined, cls: number, input: Ui
       if (len % 2 !== 0 || LABEL_OFFSET + len > input.length) return STATUS.STATUS_INVALID_PARAMETER
       const label = readUtf16(input, LABEL_OFFSET, len)
       // a label longer than $VOLUME_NAME holds (32 characters) is refused (fastfat: 11 characters, same status)
-      if (label.length > MAX_VOLUME_LABEL_CHARS) return STATUS_INVALID_VOLUME_LABEL
+      if (label.length > MAX_VOLUME_LABEL_CHARS) return STATUS.STATUS_INVALID_VOLUME_LABEL
       vcb.store.atomic(() => vcb.store.setVolumeLabel(label))
       vcb.vpb.VolumeLabel = label
       return STATUS.STATUS_SUCCESS
@@ -249,7 +248,7 @@ export function setVolume(vcb: Vcb, ccb: Ccb | undefined, cls: number, input: Ui
       ext.set(guidToBytes(o.BirthObjectId), 16)
       ext.set(guidToBytes(o.DomainId), 32)
       const owner = vcb.store.findByObjectId(id)
-      if (owner !== undefined && owner !== VOLUME_RECORD) return STATUS_DUPLICATE_NAME
+      if (owner !== undefined && owner !== VOLUME_RECORD) return STATUS.STATUS_DUPLICATE_NAME
       vcb.store.atomic(() => vcb.store.setObjectId(VOLUME_RECORD, id))
       setObjectIdExtendedInfo(vcb, VOLUME_RECORD, ext)
       return STATUS.STATUS_SUCCESS

@@ -113,9 +113,9 @@ export function isCaseInsensitive(io: IoManager, attributes: number | undefined)
 export function* NtCreateFile(io: IoManager, a: CreateFileArgs): Co<CreateFileResult> {
   const bad = validateCreate(a)
   if (bad !== STATUS.STATUS_SUCCESS) return { status: bad, information: 0 }
-  let access = mapGenericFileAccess(a.DesiredAccess)
-  // no security descriptors are modelled: MAXIMUM_ALLOWED grants everything a file allows
-  if (access & ACCESS.MAXIMUM_ALLOWED) access = (access & ~ACCESS.MAXIMUM_ALLOWED) | ACCESS.FILE_ALL_ACCESS
+  // MAXIMUM_ALLOWED goes to the file system, which resolves it (a read-only file grants no write
+  // access) and reports what it granted in the access state
+  const access = mapGenericFileAccess(a.DesiredAccess)
   const packet = defaultOpenPacket({
     desiredAccess: access,
     shareAccess: a.ShareAccess ?? 0,
@@ -128,7 +128,7 @@ export function* NtCreateFile(io: IoManager, a: CreateFileArgs): Co<CreateFileRe
   })
   const r = yield* openByName(io, a.FileName, a.RootDirectory, packet)
   if (!r.fileObject) return { status: r.status, information: r.information }
-  const handle = insertHandle(io.currentProcess(), r.fileObject, access, (a.Attributes ?? 0) & OBJ_ATTRIBUTES.OBJ_INHERIT)
+  const handle = insertHandle(io.currentProcess(), r.fileObject, packet.grantedAccess ?? access, (a.Attributes ?? 0) & OBJ_ATTRIBUTES.OBJ_INHERIT)
   return { status: r.status, information: r.information, handle, fileObject: r.fileObject }
 }
 

@@ -54,6 +54,9 @@ function modeOf(fo: FileObject): number {
   return m
 }
 
+/** FILE_WORD_ALIGNMENT: what NTFS volumes report (WinBtrfs src/tests observed it on Windows) */
+const ALIGNMENT_REQUIREMENT = 1
+
 function u32(value: number): Uint8Array {
   const b = new Uint8Array(4)
   new DataView(b.buffer).setUint32(0, value >>> 0, true)
@@ -83,8 +86,8 @@ export function* NtQueryInformationFile(io: IoManager, a: { FileHandle: number; 
   // classes the I/O manager answers from the handle and the file object, without an IRP
   if (a.FileInformationClass === C.FileAccessInformation) return { status: STATUS.STATUS_SUCCESS, information: 4, buffer: u32(ref.entry.grantedAccess) }
   if (a.FileInformationClass === C.FileModeInformation) return { status: STATUS.STATUS_SUCCESS, information: 4, buffer: u32(modeOf(fo)) }
-  // unverified: a volume of 512-byte sectors reports FILE_BYTE_ALIGNMENT (0) for buffered handles
-  if (a.FileInformationClass === C.FileAlignmentInformation) return { status: STATUS.STATUS_SUCCESS, information: 4, buffer: u32(0) }
+  // WinBtrfs's tests observed FILE_WORD_ALIGNMENT (1) on NTFS: the volume device's AlignmentRequirement
+  if (a.FileInformationClass === C.FileAlignmentInformation) return { status: STATUS.STATUS_SUCCESS, information: 4, buffer: u32(ALIGNMENT_REQUIREMENT) }
   if (a.FileInformationClass === C.FilePositionInformation && sync) return { status: STATUS.STATUS_SUCCESS, information: 8, buffer: u64(fo.CurrentByteOffset) }
   const held = yield* acquireFileObjectLock(io, fo)
   try {
@@ -102,7 +105,7 @@ export function* NtQueryInformationFile(io: IoManager, a: { FileHandle: number; 
       dv.setUint32(76, ref.entry.grantedAccess >>> 0, true) // AccessInformation
       if (sync) dv.setBigInt64(80, BigInt(fo.CurrentByteOffset), true) // PositionInformation
       dv.setUint32(88, modeOf(fo), true) // ModeInformation
-      dv.setUint32(92, 0, true) // AlignmentInformation
+      dv.setUint32(92, ALIGNMENT_REQUIREMENT, true) // AlignmentInformation
     }
     return { status, information: n, buffer }
   } finally {
