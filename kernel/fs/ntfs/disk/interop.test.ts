@@ -80,9 +80,8 @@ describe('format', () => {
     expect(list(ours)).toEqual(list(theirs))
     expect(tool('ntfsls', ['-s', '-p', '/$Extend', ours]).trim().split('\n').sort()).toEqual(['$ObjId', '$Quota', '$Reparse'])
     for (const f of ['$AttrDef', '$UpCase']) expect(md5(toolBytes('ntfscat', [ours, f])), f).toBe(md5(toolBytes('ntfscat', [theirs, f])))
-    // an empty log for ntfs-3g: 0xFFFFFFFF at offset 0 and every power of two (logfile.c, ntfs_check_logfile)
-    const log = toolBytes('ntfscat', [ours, '$LogFile'])
-    for (let pos = 0; pos < log.length; pos = pos === 0 ? 512 : pos * 2) expect(log.readUInt32LE(pos), `$LogFile at ${pos}`).toBe(0xffffffff)
+    // an empty log, as mkntfs leaves it, even though the journal was used to fill the indexes
+    expect(toolBytes('ntfscat', [ours, '$LogFile']).every((b) => b === 0xff)).toBe(true)
   })
 
   it('is deterministic: the same options give the same image', () => {

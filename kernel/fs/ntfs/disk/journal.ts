@@ -10,7 +10,7 @@
 //   1. the redo images of all dirty sectors are written to the journal area with a header
 //      naming them and a CRC-32 over everything, then fdatasync;
 //   2. the sectors are written in place, then fdatasync;
-//   3. the header is reset to 0xFF (the next checkpoint or flush makes that durable).
+//   3. the area is reset to 0xFF (the next checkpoint or flush makes that durable).
 // At mount a journal whose header and CRC check out is replayed (redo is idempotent); one that
 // does not (torn during step 1) is discarded: nothing of it reached the volume.
 //
@@ -325,8 +325,10 @@ export class Journal {
     // 2. in place
     this.applyExtents(extents, payload.subarray(tableSectors * SECTOR))
     this.dev.flush('checkpoint')
-    // 3. back to an empty log
-    this.writeArea(0, new Uint8Array(SECTOR).fill(0xff))
+    // 3. back to an empty log: the whole used part of the area, so $LogFile is all 0xFF as
+    // mkntfs leaves it (a crash half-way leaves a transaction that no longer checks out:
+    // discarded at mount, which is right, its writes are already durable)
+    this.writeArea(0, image.fill(0xff))
   }
 
   private areaSectorOfPayload(index: number): number {
