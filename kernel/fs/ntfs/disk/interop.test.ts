@@ -247,3 +247,26 @@ describe('records that overflow into $ATTRIBUTE_LIST', () => {
     again.close()
   })
 })
+
+describe('mkntfs volumes with other cluster sizes', () => {
+  for (const cluster of [512, 65536]) {
+    it(`${cluster}-byte clusters`, () => {
+      const img = images.path(`mk-${cluster}.img`)
+      fs.writeFileSync(img, '')
+      fs.truncateSync(img, 64 * 1024 * 1024)
+      tool('mkntfs', ['-F', '-Q', '-s', '512', '-c', String(cluster), img])
+      const s = openDiskStore(img)
+      expect(s.geometry.bytesPerCluster).toBe(cluster)
+      const d = s.createRecord({ isDirectory: true, std: stdInfo(0x10), name: { parent: 5, name: 'sub', nameSpace: NameSpace.Win32AndDos } })
+      for (let i = 0; i < 200; i++) {
+        const r = s.createRecord({ isDirectory: false, std: stdInfo(), name: { parent: d.record, name: `file ${i}`, nameSpace: NameSpace.Win32 } })
+        s.createStream(r.record, '')
+        s.writeStream(r.record, '', 0, pattern(3000 + i * 50, i))
+      }
+      s.close()
+      expect(tool('ntfsfix', ['-n', img])).toMatch(/processed successfully/)
+      expect(entries(tool('ntfsls', ['-p', '/sub', img])).length).toBe(200)
+      expect(md5(toolBytes('ntfscat', [img, '/sub/file 150']))).toBe(md5(pattern(3000 + 150 * 50, 150)))
+    })
+  }
+})

@@ -658,10 +658,10 @@ export class Volume {
       if (n < 0) throw new StoreError('$MFT is too fragmented: no free record among 16–23 for its own extension', 'disk-full')
     } else {
       n = this.findFreeRecord()
-      if (n < 0) {
+      for (let grown = 0; n < 0; grown++) {
+        if (grown === 8) throw new StoreError('no free MFT record after growing $MFT', 'disk-full')
         this.growMft()
         n = this.findFreeRecord()
-        if (n < 0) throw new StoreError('no free MFT record after growing $MFT', 'disk-full')
       }
     }
     this.setRecordBit(n, true)
@@ -732,9 +732,9 @@ export class Volume {
   private growMft(): void {
     const mft = this.loadInode(FILE_MFT)!
     const data = mft.find(ATTR.DATA) as NonResidentAttr
-    const recordsPerCluster = Math.max(1, this.clusterSize / this.recordSize)
-    const grow = Math.max(MFT_GROW_RECORDS, Math.min(Math.floor(this.mftRecords / 8), 16384))
-    const clusters = Math.ceil(grow / recordsPerCluster)
+    // at least up to the first user record, then by an eighth (at most 16 Ki records at a time)
+    const grow = Math.max(MFT_GROW_RECORDS, FIRST_ALLOCATED_RECORD + 1 - this.mftRecords, Math.min(Math.floor(this.mftRecords / 8), 16384))
+    const clusters = Math.ceil((grow * this.recordSize) / this.clusterSize)
     const last = data.runs[data.runs.length - 1]
     const hint = last && last.lcn !== SPARSE ? last.lcn + last.length : undefined
     const runs = this.clusters.allocate(clusters, hint, true)
