@@ -126,6 +126,8 @@ steps:
     args: { FileHandle: h, FileInformationClass: FileBasicInformation, FileInformation: { LastWriteTime: '2020-07-11T16:33:18Z', FileAttributes: [FILE_ATTRIBUTE_READONLY] } }
   - call: NtSetInformationFile
     args: { FileHandle: h, FileInformationClass: 99 }
+  - call: NtSetInformationFile
+    args: { FileHandle: h, FileInformationClass: FilePositionInformation, FileInformation: { CurrentByteOffset: -100 } }
 `,
       's.yaml',
     )
@@ -142,6 +144,8 @@ steps:
     // 2020-07-11 16:33:18 UTC as FILETIME
     expect(args[5]!.FileInformation).toEqual({ LastWriteTime: 132389587980000000n, FileAttributes: 1 })
     expect(args[6]!.FileInformationClass).toBe(99)
+    // CurrentByteOffset is a LARGE_INTEGER: negative offsets reach the file system, which refuses them
+    expect(args[7]!.FileInformation).toEqual({ CurrentByteOffset: -100 })
   })
 
   it('validates FSCTL input buffers, sections and views', () => {

@@ -354,7 +354,8 @@ export const SET_FILE_INFORMATION_FIELDS: { readonly [cls: string]: FieldTable }
   FileLinkInformationExBypassAccessCheck: renameExFields(FILE_LINK_FLAGS),
   FileDispositionInformation: { DeleteFile: bool },
   FileDispositionInformationEx: { Flags: { t: 'flags', table: FILE_DISPOSITION_FLAGS, what: 'Flags' } },
-  FilePositionInformation: { CurrentByteOffset: uint64 },
+  // LARGE_INTEGER: a negative offset is representable (and refused with STATUS_INVALID_PARAMETER)
+  FilePositionInformation: { CurrentByteOffset: int64 },
   FileEndOfFileInformation: { EndOfFile: size },
   FileAllocationInformation: { AllocationSize: size },
   FileValidDataLengthInformation: { ValidDataLength: size },

@@ -4,8 +4,11 @@
 //   range, file object, process and key;
 // - an exclusive lock keeps every other owner from reading and writing the range; a shared
 //   lock keeps everyone, its owner included, from writing it (LockFileEx docs);
-// - a new lock conflicts with an overlapping exclusive lock, and an exclusive request with
-//   any overlapping lock;
+// - a new lock conflicts with an overlapping exclusive lock of another owner, and an exclusive
+//   request with any overlapping lock; a shared request inside its own owner's exclusive lock is
+//   granted (FsRtlPrivateCheckForSharedLockAccess);
+// - a zero-length lock occupies the byte it names when locks are compared, but two zero-length
+//   locks never conflict and zero-length locks never block reads or writes;
 // - a request that cannot be granted fails with STATUS_LOCK_NOT_GRANTED when it asked to
 //   fail immediately, else waits (a pended IRP) until the conflicting locks go.
 
@@ -28,10 +31,25 @@ interface WaitingLock {
   readonly irp: Irp
 }
 
+/** a lock and an I/O range overlap; a zero-length lock never blocks I/O */
 function overlaps(a: { offset: number; length: number }, b: { offset: number; length: number }): boolean {
-  // unverified: zero-length ranges never conflict (FsRtl treats them as lockable but empty)
   if (a.length === 0 || b.length === 0) return false
   return a.offset < b.offset + b.length && b.offset < a.offset + a.length
+}
+
+/**
+ * Two locks meet, for granting a new one. Observed (Wine kernel32 tests test_LockFile, run on
+ * Windows): a zero-length lock at 100 refuses a request for 98-101 and 100-109 but not 90-99, so
+ * it stands for the byte it names; two zero-length locks never conflict (FsRtl: "zero length
+ * locks cannot conflict").
+ */
+function locksMeet(a: { offset: number; length: number }, b: { offset: number; length: number }): boolean {
+  if (a.length === 0 && b.length === 0) return false
+  return a.offset < b.offset + Math.max(b.length, 1) && b.offset < a.offset + Math.max(a.length, 1)
+}
+
+function sameOwner(a: ByteRangeLock, b: ByteRangeLock): boolean {
+  return a.fileObject === b.fileObject && a.process === b.process && a.key === b.key
 }
 
 export class FileLock {
@@ -54,8 +72,12 @@ export class FileLock {
 
   private grantable(req: ByteRangeLock): boolean {
     for (const l of this.locks) {
-      if (!overlaps(l, req)) continue
-      if (l.exclusive || req.exclusive) return false
+      if (!locksMeet(l, req)) continue
+      // an exclusive request needs the range to itself (FsRtlPrivateCheckForExclusiveLockAccess);
+      // a shared one only other owners' exclusive locks refuse (Wine test_LockFile: "shared lock
+      // can overlap exclusive if handles are equal")
+      if (req.exclusive) return false
+      if (l.exclusive && !sameOwner(l, req)) return false
     }
     return true
   }
@@ -72,9 +94,15 @@ export class FileLock {
     this.waiting.push({ lock: req, irp })
   }
 
-  /** FsRtlFastUnlockSingle: the exact range of the same owner */
+  /**
+   * FsRtlFastUnlockSingle: the exact range of the same owner. An exclusive lock goes before a
+   * shared one on the same range (FsRtl looks in the exclusive tree first; Wine test_LockFile:
+   * "exclusive lock is removed first").
+   */
   unlockSingle(fo: FileObject, process: unknown, offset: number, length: number, key: number): NTSTATUS {
-    const i = this.locks.findIndex((l) => l.fileObject === fo && l.process === process && l.offset === offset && l.length === length && l.key === key)
+    const match = (l: ByteRangeLock): boolean => l.fileObject === fo && l.process === process && l.offset === offset && l.length === length && l.key === key
+    let i = this.locks.findIndex((l) => l.exclusive && match(l))
+    if (i < 0) i = this.locks.findIndex(match)
     if (i < 0) return STATUS.STATUS_RANGE_NOT_LOCKED
     this.locks.splice(i, 1)
     this.grantWaiters()
