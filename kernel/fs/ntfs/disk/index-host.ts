@@ -21,8 +21,8 @@ export class RecordIndexHost implements IndexHost {
   readonly blockVcnUnit: number
   /** bytes per VCN unit: a cluster, or 512 when blocks are smaller than a cluster */
   private readonly unitBytes: number
-  /** block allocation changed the file but it did not fit its record yet (see finish) */
-  private unsaved = false
+  /** block allocation changed the file but it did not fit its record yet (see finish): kept here so no cache eviction can lose it */
+  private unsaved: Inode | undefined
 
   constructor(
     private readonly vol: Volume,
@@ -39,6 +39,7 @@ export class RecordIndexHost implements IndexHost {
   }
 
   private inode(): Inode {
+    if (this.unsaved) return this.unsaved
     const inode = this.vol.loadInode(this.record)
     if (!inode) throw new StoreError(`MFT record ${this.record} holding index ${this.name} is not in use`, 'corrupt')
     return inode
@@ -65,7 +66,7 @@ export class RecordIndexHost implements IndexHost {
     const root = inode.find(ATTR.INDEX_ROOT, this.name) as ResidentAttr
     root.value = value.slice()
     this.vol.saveInode(inode)
-    this.unsaved = false
+    this.unsaved = undefined
   }
 
   private blockOffset(vcn: number): number {
@@ -159,16 +160,16 @@ export class RecordIndexHost implements IndexHost {
   private saveSoon(inode: Inode): void {
     if (this.vol.fitsInBaseRecord(inode)) {
       this.vol.saveInode(inode)
-      this.unsaved = false
-    } else this.unsaved = true
+      this.unsaved = undefined
+    } else this.unsaved = inode
   }
 
-  /** called after every tree operation: saves a file left unsaved by saveSoon */
+  /** called after every tree operation (also a failed one): saves a file left unsaved by saveSoon */
   finish(): void {
-    if (!this.unsaved) return
-    this.unsaved = false
-    const inode = this.vol.loadInode(this.record)
-    if (inode) this.vol.saveInode(inode)
+    const inode = this.unsaved
+    if (!inode) return
+    this.unsaved = undefined
+    this.vol.saveInode(inode)
   }
 
   /** the largest $INDEX_ROOT value the base record can hold beside the file's other attributes */
