@@ -99,8 +99,8 @@ describe('crash safety', () => {
       const flushEvery = 5 + (prng.nextU32() % 40)
       const { durable, seen } = await killedRun(img, seed, killAfter, flushEvery)
       expect(seen).toBeGreaterThanOrEqual(killAfter)
-      // the worker may have run on a little after the last line read before the kill landed
-      const at = verify(img, seed, durable, seen + 400)
+      // the worker runs on until the kill lands (the reader may lag behind it on a busy machine)
+      const at = verify(img, seed, durable, seen + 5000)
       expect(at).toBeGreaterThanOrEqual(durable)
       total += seen
     }
