@@ -48,6 +48,7 @@ export function validateFields(
 export function validateArg(ctx: Ctx, n: TreeNode, path: string, type: ArgType, siblings: Siblings): ArgValue | undefined {
   switch (type.t) {
     case 'path':
+      if (type.relativeTo !== undefined && siblings[type.relativeTo] !== undefined) return relativeNameArg(ctx, n, path)
       return pathArg(ctx, n, path, type.bare === true)
     case 'string':
       return ctx.string(n, path)
@@ -101,6 +102,13 @@ export function validateArg(ctx: Ctx, n: TreeNode, path: string, type: ArgType, 
     case 'free':
       return freeValue(ctx, n, path)
   }
+}
+
+/** a name relative to a RootDirectory handle: no DOS conversion, as NtCreateFile takes it (may be empty) */
+function relativeNameArg(ctx: Ctx, n: TreeNode, path: string): PathArg | undefined {
+  const s = n.kind === 'scalar' && n.value === null ? '' : ctx.string(n, path, 'a name relative to RootDirectory')
+  if (s === undefined) return undefined
+  return { kind: 'path', input: s, nt: s }
 }
 
 function pathArg(ctx: Ctx, n: TreeNode, path: string, bare: boolean): PathArg | undefined {

@@ -148,6 +148,28 @@ steps:
     expect(args[7]!.FileInformation).toEqual({ CurrentByteOffset: -100 })
   })
 
+  it('takes FileName relative to RootDirectory as it is, and refuses a relative name without one', () => {
+    const s = parseScenario(
+      `steps:
+  - call: NtOpenFile
+    args: { FileName: 'C:\\root', DesiredAccess: [FILE_LIST_DIRECTORY] }
+    as: d
+  - call: NtOpenFile
+    args: { RootDirectory: d, FileName: 'sub\\child.txt', DesiredAccess: [FILE_READ_DATA] }
+  - call: NtCreateFile
+    args: { FileName: '', RootDirectory: d, DesiredAccess: [FILE_READ_ATTRIBUTES], CreateDisposition: FILE_OPEN }
+`,
+      's.yaml',
+    )
+    const args = s.steps.map((x) => (x as CallStep).args)
+    expect(args[1]!.FileName).toEqual({ kind: 'path', input: 'sub\\child.txt', nt: 'sub\\child.txt' })
+    expect(args[2]!.FileName).toEqual({ kind: 'path', input: '', nt: '' })
+    expect(problems(`steps:
+  - call: NtOpenFile
+    args: { FileName: 'sub\\child.txt', DesiredAccess: [FILE_READ_DATA] }
+`)).toContain('is a relative path')
+  })
+
   it('validates FSCTL input buffers, sections and views', () => {
     const s = parseScenario(
       `steps:

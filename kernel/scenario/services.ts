@@ -28,8 +28,12 @@ import { FSCTL, OPLOCK_LEVEL, REQUEST_OPLOCK_INPUT_FLAG } from '../nt/irp.ts'
 
 /** The type of one parameter. */
 export type ArgType =
-  /** a Win32 or NT path, converted to NT form; `bare` also accepts a simple name (rename targets) */
-  | { readonly t: 'path'; readonly bare?: boolean }
+  /**
+   * a Win32 or NT path, converted to NT form; `bare` also accepts a simple name (rename targets);
+   * `relativeTo` names a handle parameter (RootDirectory) that, when given, makes the value a name
+   * relative to that directory, passed as it is (it may be empty: the directory itself)
+   */
+  | { readonly t: 'path'; readonly bare?: boolean; readonly relativeTo?: string }
   /** a string passed as it is (search patterns, EA names, labels) */
   | { readonly t: 'string' }
   /** flag names (list, `A | B` string) or a number → 32-bit number */
@@ -127,9 +131,12 @@ export interface ServiceSpec {
   readonly returns: 'handle' | 'view' | undefined
 }
 
+/** FileName after RootDirectory: with a RootDirectory the name is relative to it (OBJECT_ATTRIBUTES) */
+const objectName: ArgType = { t: 'path', relativeTo: 'RootDirectory' }
+
 const openParams: FieldTable = {
-  FileName: { t: 'path' },
   RootDirectory: handle,
+  FileName: objectName,
   Attributes: objAttributes,
   DesiredAccess: desiredAccess,
   ShareAccess: shareAccess,
@@ -224,17 +231,17 @@ export const SERVICES: { readonly [name: string]: ServiceSpec } = {
     returns: undefined,
   },
   NtDeleteFile: {
-    params: { FileName: { t: 'path' }, RootDirectory: handle, Attributes: objAttributes },
+    params: { RootDirectory: handle, FileName: objectName, Attributes: objAttributes },
     required: ['FileName'],
     returns: undefined,
   },
   NtQueryAttributesFile: {
-    params: { FileName: { t: 'path' }, RootDirectory: handle, Attributes: objAttributes },
+    params: { RootDirectory: handle, FileName: objectName, Attributes: objAttributes },
     required: ['FileName'],
     returns: undefined,
   },
   NtQueryFullAttributesFile: {
-    params: { FileName: { t: 'path' }, RootDirectory: handle, Attributes: objAttributes },
+    params: { RootDirectory: handle, FileName: objectName, Attributes: objAttributes },
     required: ['FileName'],
     returns: undefined,
   },

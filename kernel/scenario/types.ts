@@ -20,7 +20,10 @@ export interface PathArg {
   readonly kind: 'path'
   /** as written in the scenario */
   readonly input: string
-  /** the NT path (`\??\C:\a.txt`); for a bare rename target (`new.txt`) the name itself */
+  /**
+   * the NT path (`\??\C:\a.txt`); for a bare rename target (`new.txt`) or a name relative to a
+   * RootDirectory handle, the name itself
+   */
   readonly nt: string
 }
 
