@@ -534,8 +534,24 @@ function getScb(fcb: Fcb, streamName: string, kind: ScbKind): Scb {
   return scb
 }
 
+/**
+ * Deleting a file deletes all of its streams, so an open of the unnamed data stream that asks for
+ * DELETE fails while another stream of the file is open without FILE_SHARE_DELETE. The reverse
+ * does not hold: a named stream may be opened for DELETE while the unnamed stream is open without
+ * sharing delete (Samba source4/torture/raw/streams.c test_stream_delete, run against Windows).
+ */
+function otherStreamsRefuseDelete(fcb: Fcb, streamName: string, granted: number): boolean {
+  if (streamName !== '' || !(granted & ACCESS.DELETE)) return false
+  for (const other of fcb.scbs.values()) {
+    if (other.streamName === '' || other.kind !== 'data') continue
+    if (other.shareAccess.SharedDelete < other.shareAccess.OpenCount) return true
+  }
+  return false
+}
+
 /** the share check an open would make on a stream, before anything is changed */
 function checkOpenScb(req: CreateRequest, fcb: Fcb, streamName: string, granted: number): Outcome | undefined {
+  if (otherStreamsRefuseDelete(fcb, streamName, granted)) return outcome(STATUS.STATUS_SHARING_VIOLATION)
   const scb = fcb.scbs.get(fcb.vcb.upcase(streamName))
   if (!scb) return undefined
   const st = IoCheckShareAccess(granted, req.shareAccess, req.fo, scb.shareAccess, false)
@@ -555,7 +571,9 @@ function openScb(
 ): Outcome {
   const { vcb, fo, options } = req
   const scb = getScb(fcb, streamName, kind)
-  const st = IoCheckShareAccess(granted, req.shareAccess, fo, scb.shareAccess, false)
+  const st = kind === 'data' && otherStreamsRefuseDelete(fcb, streamName, granted)
+    ? STATUS.STATUS_SHARING_VIOLATION
+    : IoCheckShareAccess(granted, req.shareAccess, fo, scb.shareAccess, false)
   if (st !== STATUS.STATUS_SUCCESS) {
     if (scb.closeCount === 0) fcb.scbs.delete(scb.key)
     vcb.maybeTeardown(fcb)

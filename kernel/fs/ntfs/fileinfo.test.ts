@@ -60,7 +60,8 @@ describe('query classes', () => {
   it('FileStreamInformation lists ::$DATA first, then the named streams; a directory without streams returns nothing (WinBtrfs streams.cpp)', () => {
     const v = vol()
     v.file('f', 'hello')
-    const s = v.open('f:stream', { disposition: D.FILE_CREATE })
+    // shared for delete: an open of the file for DELETE waits on every stream sharing it
+    const s = v.open('f:stream', { disposition: D.FILE_CREATE, share: 7 })
     v.write(s.handle, 'ab', 0)
     const h = v.open('f', { share: 7 }).handle
     expect(v.query(h, 'FileStreamInformation').info?.Streams).toEqual([
