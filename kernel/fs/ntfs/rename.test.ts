@@ -60,12 +60,18 @@ describe('rename', () => {
     expect(v.rename(h, '\\??\\C:\\renamedir7\\renamefile7a').name).toBe('STATUS_SUCCESS')
     expect(name(v, h)).toBe('\\renamedir7\\renamefile7a')
     expect(v.entries('renamedir7')).toEqual(['renamefile7a'])
-    // file over directory and directory over file → STATUS_ACCESS_DENIED with ReplaceIfExists
+    // file over directory and directory over directory → STATUS_ACCESS_DENIED with ReplaceIfExists
+    // (WinBtrfs renamefile7 / renamedir8: its "renamefile8" is a directory)
     expect(v.rename(h, '\\??\\C:\\renamedir7', false).name).toBe('STATUS_OBJECT_NAME_COLLISION')
     expect(v.rename(h, '\\??\\C:\\renamedir7', true).name).toBe('STATUS_ACCESS_DENIED')
     const d = v.mkdir('renamedir8', { access: DEL })
-    v.file('renamefile8')
+    v.close(v.mkdir('renamefile8'))
     expect(v.rename(d, '\\??\\C:\\renamefile8', true).name).toBe('STATUS_ACCESS_DENIED')
+    // a directory may replace a file that is not open (Wine test_file_rename_information)
+    v.file('plainfile')
+    expect(v.rename(d, '\\??\\C:\\plainfile', false).name).toBe('STATUS_OBJECT_NAME_COLLISION')
+    expect(v.rename(d, '\\??\\C:\\plainfile', true).name).toBe('STATUS_SUCCESS')
+    expect(name(v, d)).toBe('\\plainfile')
   })
   it('a move reports removed/added; a rename in place old/new name', () => {
     const v = vol()

@@ -7,6 +7,7 @@
 // - an existing target without ReplaceIfExists → STATUS_OBJECT_NAME_COLLISION, also when it
 //   differs only in case;
 // - replacing: a directory target, a read-only target (without *_IGNORE_READONLY_ATTRIBUTE),
+//   (a directory may replace a file: Wine test_file_rename_information)
 //   an open target (without POSIX semantics) → STATUS_ACCESS_DENIED; POSIX semantics replace an
 //   open target that shares delete (else STATUS_SHARING_VIOLATION), and a directory by an
 //   empty-target directory (a non-empty one → STATUS_DIRECTORY_NOT_EMPTY);
@@ -145,9 +146,9 @@ function prepareReplace(ccb: Ccb, req: Request, dir: RecordNo, targetRec: FileRe
   if (targetRec.isDirectory) {
     if (!(req.posix && sourceIsDir)) return STATUS.STATUS_ACCESS_DENIED
     if (!vcb.store.isEmptyDirectory(targetRec.record)) return STATUS.STATUS_DIRECTORY_NOT_EMPTY
-  } else if (sourceIsDir) {
-    return STATUS.STATUS_ACCESS_DENIED
   }
+  // a directory may replace a file (Wine ntdll tests test_file_rename_information, run on
+  // Windows: "oldpath is a directory, newpath is a file, Replace = TRUE" → STATUS_SUCCESS)
   if (targetRec.std.fileAttributes & FILE_ATTRIBUTE.FILE_ATTRIBUTE_READONLY && !req.ignoreReadOnly) return STATUS.STATUS_ACCESS_DENIED
   const tfcb = vcb.fcbFor(targetRec)
   if (tfcb.cleanupCount > 0) {
