@@ -349,6 +349,9 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
       }
       // the EAs are replaced by those of the create (none when it has no EA buffer)
       vcb.store.setEas(r.record, eas)
+      // observed (WinBtrfs reparse.cpp "Overwrite symlink" / "Check symlink overwritten", on NTFS):
+      // overwriting a reparse point opened with FILE_OPEN_REPARSE_POINT removes the reparse point
+      if (r.reparse) vcb.store.setReparsePoint(r.record, undefined)
     }
   })
   const scb = fcb.scbs.get(vcb.upcase(streamName))

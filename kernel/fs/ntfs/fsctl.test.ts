@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { ACCESS } from '../../nt/access.ts'
-import { CREATE_OPTIONS as O, FILE_ATTRIBUTE as A, IO_REPARSE_TAG as T, SHARE_ACCESS as S } from '../../nt/file.ts'
+import { CREATE_DISPOSITION as D, CREATE_OPTIONS as O, FILE_ATTRIBUTE as A, IO_REPARSE_TAG as T, SHARE_ACCESS as S } from '../../nt/file.ts'
 import { FSCTL } from '../../nt/irp.ts'
 import { encodeFullEaList } from '../../rtl/structs/ea.ts'
 import { decodeReparsePoint, encodeReparsePoint } from '../../rtl/structs/reparse.ts'
@@ -65,6 +65,17 @@ describe('FSCTL_SET/GET/DELETE_REPARSE_POINT', () => {
     const h = v.create('link', { access: RW })
     fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink())
     expect(fsctl(v, h, FSCTL.FSCTL_DELETE_REPARSE_POINT, raw(T.IO_REPARSE_TAG_MOUNT_POINT, new Uint8Array(0))).name).toBe('STATUS_IO_REPARSE_TAG_MISMATCH')
+  })
+
+  it('overwriting a symlink opened with FILE_OPEN_REPARSE_POINT removes the reparse point (WinBtrfs "Overwrite symlink")', () => {
+    const v = fresh(vol)
+    const h = v.create('link', { access: RW })
+    fsctl(v, h, FSCTL.FSCTL_SET_REPARSE_POINT, symlink())
+    v.close(h)
+    const o = v.open('link', { access: ACCESS.FILE_WRITE_ATTRIBUTES, disposition: D.FILE_OVERWRITE, options: O.FILE_OPEN_REPARSE_POINT })
+    expect(o.name).toBe('STATUS_SUCCESS')
+    expect(v.lookup('link')!.reparse).toBeUndefined()
+    expect(attrs(v, 'link') & A.FILE_ATTRIBUTE_REPARSE_POINT).toBe(0)
   })
 
   it('a symlink on a file that has data is STATUS_IO_REPARSE_DATA_INVALID; writing after it is fine (WinBtrfs reparse4/5)', () => {
