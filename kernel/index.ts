@@ -3,6 +3,6 @@
 export { Machine, USER_SID } from './machine.ts'
 export type { MachineState, MachineInfo, MachineEvent, MachineOptions, BugcheckInfo, VolumeInfo, MountVolume, MountedVolume } from './machine.ts'
 export { ntfsVolume, type VolumeSource } from './volumes.ts'
-export type { IoTraceRecord } from './io/trace-hooks.ts'
+export type { TraceEvent } from './trace/event.ts'
 export { STATUS, statusName, parseStatus, NT_SUCCESS } from './nt/status.ts'
 export { BOOT_FILETIME, TICKS_PER_MS, TICKS_PER_SECOND } from './ke/clock.ts'

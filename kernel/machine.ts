@@ -6,7 +6,8 @@ import { BOOT_FILETIME, BugCheck, fileTimeToIso, RunToBlockStrategy, Scheduler, 
 import { createStrategy } from './ke/strategy.ts'
 import { EProcess, ObNamespace } from './ob/index.ts'
 import { IoManager } from './io/iomgr.ts'
-import type { IoTraceRecord, IoTraceSink } from './io/trace-hooks.ts'
+import { TraceRecorder } from './trace/sink.ts'
+import type { TraceEvent } from './trace/event.ts'
 import type { DeviceObject } from './io/device.ts'
 
 export type MachineState = 'booting' | 'running' | 'stopped' | 'bugchecked'
@@ -41,7 +42,7 @@ export interface MachineInfo {
   processes: { pid: number; name: string }[]
 }
 
-export type MachineEvent = { kind: 'state'; info: MachineInfo } | { kind: 'trace'; events: IoTraceRecord[] }
+export type MachineEvent = { kind: 'state'; info: MachineInfo } | { kind: 'trace'; events: TraceEvent[] }
 
 export interface MountedVolume {
   info: VolumeInfo
@@ -62,6 +63,8 @@ export interface MachineOptions {
   volumes?: { letter: string; mount: MountVolume }[]
   /** record trace events (default true) */
   trace?: boolean
+  /** most trace events kept in memory (default: all); listeners see every event */
+  traceCapacity?: number
 }
 
 const SYSTEM_PID = 4
@@ -83,7 +86,9 @@ export class Machine {
   private readonly tidToProcess = new Map<number, EProcess>()
   private readonly listeners = new Set<(e: MachineEvent) => void>()
   private nextPid = FIRST_USER_PID
-  private pendingTrace: IoTraceRecord[] = []
+  /** the machine's trace: every boundary crossing, numbered, with Process Monitor names */
+  trace!: TraceRecorder
+  private pendingTrace: TraceEvent[] = []
   private readonly opts: MachineOptions
 
   private constructor(opts: MachineOptions) {
@@ -108,13 +113,11 @@ export class Machine {
     this.processes.set(SYSTEM_PID, this.system)
     this.workQueues = new SystemWorkQueues(this.ke, this.system)
     for (const t of this.ke.threads) this.registerThread(this.system, t.tid)
-    const sink: IoTraceSink = {
-      enabled: this.opts.trace !== false,
-      emit: (r) => {
-        this.pendingTrace.push(r)
-      },
-    }
-    this.io = new IoManager({ ke: this.ke, ob: this.ob, workQueues: this.workQueues, system: this.system, processOf: (tid) => this.tidToProcess.get(tid), trace: sink })
+    this.trace = new TraceRecorder({ enabled: this.opts.trace !== false, ...(this.opts.traceCapacity ? { capacity: this.opts.traceCapacity } : {}) })
+    this.trace.subscribe((e) => {
+      if (this.listeners.size > 0) this.pendingTrace.push(e)
+    })
+    this.io = new IoManager({ ke: this.ke, ob: this.ob, workQueues: this.workQueues, system: this.system, processOf: (tid) => this.tidToProcess.get(tid), trace: this.trace })
     try {
       for (const v of this.opts.volumes ?? []) this.volumes.push(v.mount(this.io, this.createVolumeDevice(v.letter)))
       this.state = 'running'
@@ -161,8 +164,8 @@ export class Machine {
     return () => this.listeners.delete(listener)
   }
 
-  /** trace events recorded since the last call */
-  takeTrace(): IoTraceRecord[] {
+  /** trace events recorded since the last call (while someone listens) */
+  takeTrace(): TraceEvent[] {
     const t = this.pendingTrace
     this.pendingTrace = []
     return t

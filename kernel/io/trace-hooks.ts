@@ -7,9 +7,6 @@ import { decodeFileInformation, hasFileInformationCodec } from '../rtl/structs/f
 import type { Irp, IoStackLocation } from './irp.ts'
 import type { TraceEventInput } from '../trace/event.ts'
 
-/** What the I/O manager emits; the trace recorder assigns seq and fills procmon and detail. */
-export type IoTraceRecord = TraceEventInput
-
 export interface IoTraceSink {
   /** false makes every trace call a single branch */
   readonly enabled: boolean

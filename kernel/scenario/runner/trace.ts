@@ -3,31 +3,24 @@
 
 import type { Machine } from '../../machine.ts'
 import type { TraceEvent } from '../../trace/event.ts'
-import { TraceRecorder } from '../../trace/sink.ts'
 import { matchTraceSubsequence } from '../../trace/match.ts'
 import type { Scenario } from '../types.ts'
 import type { Failure } from './run.ts'
 
+/** the run's trace: the machine's recorder, from the first step on (setup is not traced) */
 export class TraceCollector {
-  private readonly recorder = new TraceRecorder()
-  private off: (() => void) | undefined
   constructor(private readonly machine: Machine) {}
 
   get events(): TraceEvent[] {
-    return this.recorder.events as TraceEvent[]
+    return this.machine.trace.events as TraceEvent[]
   }
 
   start(): void {
-    this.machine.takeTrace()
-    this.off = this.machine.on((e) => {
-      if (e.kind === 'trace') for (const input of e.events) this.recorder.emit(input)
-    })
+    this.machine.trace.clear()
   }
 
   stop(): void {
     this.machine.afterRun()
-    this.off?.()
-    this.off = undefined
   }
 }
 

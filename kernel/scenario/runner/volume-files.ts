@@ -33,9 +33,8 @@ function where(s: { source: { file: string; line: number; col: number } }): stri
 
 /** runs `body` on a System thread with tracing off, to completion */
 function runQuietly(machine: Machine, name: string, body: () => Co<void>): string | undefined {
-  const io = machine.io
-  const trace = io.trace
-  io.trace = { enabled: false, emit() {} }
+  const wasTracing = machine.trace.enabled
+  machine.trace.enabled = false
   let done = false
   const t = machine.ke.createThread(machine.system, name, function* () {
     yield* body()
@@ -43,7 +42,7 @@ function runQuietly(machine: Machine, name: string, body: () => Co<void>): strin
   })
   machine.registerThread(machine.system, t.tid)
   const outcome = machine.ke.runUntil(() => done, { deadline: machine.ke.now + 3600 * 10_000_000 })
-  io.trace = trace
+  machine.trace.enabled = wasTracing
   if (outcome === 'done') return undefined
   if (outcome === 'bugcheck') return `bugcheck ${machine.ke.bugcheck?.codeName}: ${machine.ke.bugcheck?.message}`
   return `${name} did not finish (${outcome})`
