@@ -4,42 +4,9 @@
 // include/ntfs-3g/layout.h (NTFS_BOOT_SECTOR, MFT_RECORD, ATTR_RECORD) and the Linux-NTFS
 // documentation; each parser reports what is wrong instead of throwing.
 
-export const ATTR_NAMES: Readonly<Record<number, string>> = {
-  0x10: '$STANDARD_INFORMATION',
-  0x20: '$ATTRIBUTE_LIST',
-  0x30: '$FILE_NAME',
-  0x40: '$OBJECT_ID',
-  0x50: '$SECURITY_DESCRIPTOR',
-  0x60: '$VOLUME_NAME',
-  0x70: '$VOLUME_INFORMATION',
-  0x80: '$DATA',
-  0x90: '$INDEX_ROOT',
-  0xa0: '$INDEX_ALLOCATION',
-  0xb0: '$BITMAP',
-  0xc0: '$REPARSE_POINT',
-  0xd0: '$EA_INFORMATION',
-  0xe0: '$EA',
-  0x100: '$LOGGED_UTILITY_STREAM',
-}
-
-export const AT = {
-  STANDARD_INFORMATION: 0x10,
-  ATTRIBUTE_LIST: 0x20,
-  FILE_NAME: 0x30,
-  OBJECT_ID: 0x40,
-  SECURITY_DESCRIPTOR: 0x50,
-  VOLUME_NAME: 0x60,
-  VOLUME_INFORMATION: 0x70,
-  DATA: 0x80,
-  INDEX_ROOT: 0x90,
-  INDEX_ALLOCATION: 0xa0,
-  BITMAP: 0xb0,
-  REPARSE_POINT: 0xc0,
-  EA_INFORMATION: 0xd0,
-  EA: 0xe0,
-  LOGGED_UTILITY_STREAM: 0x100,
-  END: 0xffffffff,
-} as const
+// the constants are shared with the store (they are the format, not a parser to judge)
+import { ATTR as AT, ATTR_NAMES } from '../layout.ts'
+export { AT, ATTR_NAMES }
 
 /** MFT_RECORD_FLAGS */
 export const MFT_RECORD_IN_USE = 0x1
