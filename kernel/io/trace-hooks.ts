@@ -48,7 +48,15 @@ export function traceParams(irp: Irp, sp: IoStackLocation): Record<string, unkno
     const r: Record<string, unknown> = { FileInformationClass: p.SetFile.FileInformationClass, Length: p.SetFile.Length }
     if (p.SetFile.ReplaceIfExists) r['ReplaceIfExists'] = true
     if (p.SetFile.AdvanceOnly) r['AdvanceOnly'] = true
-    if (irp.SystemBuffer) r['InfoBuffer'] = irp.SystemBuffer
+    // the structure the caller passed, by its field names (ReplaceIfExists, FileName, DeleteFile, EndOfFile …)
+    const name = fileInformationClassName(p.SetFile.FileInformationClass)
+    if (irp.SystemBuffer && name && hasFileInformationCodec(name)) {
+      try {
+        Object.assign(r, decodeFileInformation(name, irp.SystemBuffer))
+      } catch {
+        // a malformed buffer is the file system's to reject; the trace shows the class and length
+      }
+    }
     return r
   }
   if (p.QueryDirectory) {
