@@ -9,6 +9,9 @@ import { IoManager } from './io/iomgr.ts'
 import { TraceRecorder } from './trace/sink.ts'
 import type { TraceEvent } from './trace/event.ts'
 import type { DeviceObject } from './io/device.ts'
+import { FilterManager } from './flt/manager.ts'
+import { Fltmc } from './flt/fltmc.ts'
+import { BUILTIN_FILTERS } from './filters/index.ts'
 
 export type MachineState = 'booting' | 'running' | 'stopped' | 'bugchecked'
 
@@ -81,6 +84,8 @@ export class Machine {
   io!: IoManager
   workQueues!: SystemWorkQueues
   system!: EProcess
+  /** the Filter Manager (minifilters at altitudes above each volume's file system) */
+  flt!: FilterManager
   readonly processes = new Map<number, EProcess>()
   readonly volumes: MountedVolume[] = []
   private readonly tidToProcess = new Map<number, EProcess>()
@@ -90,6 +95,7 @@ export class Machine {
   trace!: TraceRecorder
   private pendingTrace: TraceEvent[] = []
   private readonly opts: MachineOptions
+  private fltmcApi: Fltmc | undefined
 
   private constructor(opts: MachineOptions) {
     this.opts = opts
@@ -118,6 +124,13 @@ export class Machine {
       if (this.listeners.size > 0) this.pendingTrace.push(e)
     })
     this.io = new IoManager({ ke: this.ke, ob: this.ob, workQueues: this.workQueues, system: this.system, processOf: (tid) => this.tidToProcess.get(tid), trace: this.trace })
+    this.flt = new FilterManager({
+      ke: this.ke,
+      io: this.io,
+      processOf: (tid) => this.tidToProcess.get(tid),
+      onSystemThread: (t) => this.registerThread(this.system, t.tid),
+      builtins: BUILTIN_FILTERS,
+    })
     try {
       for (const v of this.opts.volumes ?? []) this.volumes.push(v.mount(this.io, this.createVolumeDevice(v.letter)))
       this.state = 'running'
@@ -136,6 +149,11 @@ export class Machine {
     const dev = this.io.createVolumeDevice(name, letter)
     this.ob.createSymbolicLink(`\\GLOBAL??\\${letter}`, name)
     return dev
+  }
+
+  /** fltmc: list, load, unload, attach and detach minifilters; answers are plain data, as fltmc prints them */
+  get fltmc(): Fltmc {
+    return (this.fltmcApi ??= new Fltmc(this))
   }
 
   /** a process by image name, created on first use (scenario steps name their process) */

@@ -32,6 +32,11 @@ export interface OpenPacket {
   targetDevice: DeviceObject | undefined
   /** SL_FORCE_ACCESS_CHECK etc. added by the caller */
   extraSlFlags: number
+  /**
+   * ECP_LIST: extra create parameters by GUID (IoCreateFileEx's DriverContext, FltCreateFileEx2).
+   * The file object carries them while its create is in flight (FsRtlGetEcpListFromIrp).
+   */
+  extraCreateParameters?: Map<string, unknown>
   /** set by the parse procedure on success */
   fileObject?: FileObject
   information?: number
@@ -87,6 +92,7 @@ export function* parseDevice(io: IoManager, device: DeviceObject, remaining: str
   if (!packet.caseInsensitive) fo.Flags |= FO.FO_OPENED_CASE_SENSITIVE
   if (remaining === '' && !packet.relatedFileObject) fo.Flags |= FO.FO_VOLUME_OPEN
   fo.traceName = win32Path(device, packet.relatedFileObject, remaining)
+  if (packet.extraCreateParameters) fo.ext.set('io.ecpList', packet.extraCreateParameters)
 
   const { irp, sp } = io.buildIrp(fo, IRP_MJ.IRP_MJ_CREATE, 0, top)
   // observed: Irp->Flags 0x884 on creates from explorer.exe and notepad.exe (irp-sequences.md §1)

@@ -1,0 +1,11 @@
+// The built-in filters, by service name: ports of the WDK minifilter samples that a scenario
+// loads with `filters: [{ name: passthrough, altitude: 370030 }]`.
+
+import type { FilterModule } from '../flt/manager.ts'
+import * as minispy from './minispy.ts'
+import * as passthrough from './passthrough.ts'
+
+export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
+  passthrough,
+  minispy,
+}

@@ -1,0 +1,263 @@
+// The frame's FAST_IO_DISPATCH. A fast I/O call from the I/O manager becomes callback data with
+// FLTFL_CALLBACK_DATA_FAST_IO_OPERATION; pre-operation callbacks run by descending altitude, the
+// file system's fast I/O routine is called with what they left, and the post-operation callbacks
+// run in the same thread. FLT_PREOP_DISALLOW_FASTIO makes the routine return FALSE, and the I/O
+// manager then sends the operation again as an IRP, which every instance sees again.
+
+import type { Co } from '../ke/index.ts'
+import type { DeviceObject, FastIoDispatch } from '../io/device.ts'
+import { FO, type FileObject } from '../io/file-object.ts'
+import type { IoStatusBlock, Irp } from '../io/irp.ts'
+import { FILE_INFORMATION_CLASS } from '../nt/infoclass.ts'
+import { IRP_MJ, IRP_MJ_FLT, IRP_MN_LOCK_CONTROL } from '../nt/irp.ts'
+import { STATUS } from '../nt/status.ts'
+import { FLT_CALLBACK_DATA } from './callback-data.ts'
+import {
+  FLTFL_CALLBACK_DATA_FAST_IO_OPERATION,
+  FLTFL_OPERATION_REGISTRATION_SKIP_CACHED_IO,
+  FLTFL_OPERATION_REGISTRATION_SKIP_NON_DASD_IO,
+  UserMode,
+} from './constants.ts'
+import { postChain, preChain, TARGET_INSTANCE } from './dispatch.ts'
+import type { FilterManager } from './manager.ts'
+import type { CallbackNode, FltInstance, FltVolume } from './objects.ts'
+import { FltOperation } from './operation.ts'
+
+interface FastIoSpec {
+  readonly routine: keyof FastIoDispatch
+  readonly major: number
+  readonly minor: number
+  /** the trace's operation name */
+  readonly opName: string
+  readonly fo: FileObject | undefined
+  readonly iosb: IoStatusBlock
+  /** fills the callback data's parameters */
+  fill(data: FLT_CALLBACK_DATA): void
+  /** calls the driver below with the parameters in the callback data */
+  lower(data: FLT_CALLBACK_DATA, lower: DeviceObject): Co<boolean>
+}
+
+function fastNodes(vol: FltVolume, major: number, fo: FileObject | undefined): CallbackNode[] {
+  const target = fo?.ext.get(TARGET_INSTANCE) as FltInstance | undefined
+  const below = target ? target.altitudeValue : Number.POSITIVE_INFINITY
+  const rw = major === IRP_MJ.IRP_MJ_READ || major === IRP_MJ.IRP_MJ_WRITE
+  return vol.nodesFor(major).filter((n) => {
+    if (!n.instance.active || n.instance.altitudeValue >= below) return false
+    // documented: fast I/O is cached I/O, so SKIP_CACHED_IO skips fast reads and writes
+    if (n.flags & FLTFL_OPERATION_REGISTRATION_SKIP_CACHED_IO && rw) return false
+    if (n.flags & FLTFL_OPERATION_REGISTRATION_SKIP_NON_DASD_IO && !(fo && fo.Flags & FO.FO_VOLUME_OPEN)) return false
+    return true
+  })
+}
+
+function* fastIo(mgr: FilterManager, device: DeviceObject, spec: FastIoSpec): Co<boolean> {
+  const vol = device.DeviceExtension as FltVolume
+  const lower = device.AttachedTo!
+  // unverified: FltMgr calls no minifilter for a fast I/O routine the driver below lacks; the
+  // I/O manager then builds the IRP
+  if (!lower.DriverObject.FastIoDispatch?.[spec.routine]) return false
+  const nodes = fastNodes(vol, spec.major, spec.fo)
+  const data = new FLT_CALLBACK_DATA(FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, mgr.ke.current)
+  data.RequestorMode = UserMode
+  data.Iopb.MajorFunction = spec.major
+  data.Iopb.MinorFunction = spec.minor
+  data.Iopb.TargetFileObject = spec.fo
+  spec.fill(data)
+  if (nodes.length === 0) return yield* spec.lower(data, lower)
+  const frame = mgr.stack.enterRequest(`${spec.opName} ${spec.fo ? spec.fo.traceName : ''}`)
+  try {
+    const op = new FltOperation(mgr, 'fastio', `FIO${mgr.nextFastIoId()}`, data, vol, nodes, undefined, mgr.ke.current, undefined, spec.opName)
+    op.depth = mgr.stack.depth()
+    const r = yield* preChain(mgr, op, 0)
+    if (r === 'complete') {
+      yield* postChain(mgr, op, op.pendedAt - 1, 'dispatch')
+      if (op.disallowed) return false
+      spec.iosb.Status = data.IoStatus.Status
+      spec.iosb.Information = data.IoStatus.Information
+      return true
+    }
+    const ok = yield* spec.lower(data, lower)
+    // unverified: when the file system declines the fast path, the posts see STATUS_FLT_DISALLOW_FAST_IO
+    data.IoStatus = ok ? { Status: spec.iosb.Status, Information: spec.iosb.Information } : { Status: STATUS.STATUS_FLT_DISALLOW_FAST_IO, Information: 0 }
+    yield* postChain(mgr, op, op.nodes.length - 1, 'dispatch')
+    if (ok) {
+      spec.iosb.Status = data.IoStatus.Status
+      spec.iosb.Information = data.IoStatus.Information
+    }
+    return ok
+  } finally {
+    mgr.stack.leave(frame)
+  }
+}
+
+/** the frame's FAST_IO_DISPATCH table */
+export function frameFastIoDispatch(mgr: FilterManager): FastIoDispatch {
+  const rw = (routine: 'FastIoRead' | 'FastIoWrite', major: number, opName: string) =>
+    function* (fo: FileObject, offset: number, length: number, wait: boolean, lockKey: number, buffer: Uint8Array, iosb: IoStatusBlock, device: DeviceObject): Co<boolean> {
+      return yield* fastIo(mgr, device, {
+        routine,
+        major,
+        minor: 0,
+        opName,
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.Read
+          p.Length = length
+          p.Key = lockKey
+          p.ByteOffset = offset
+          p.ReadBuffer = buffer
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.Read
+          const buf = p.ReadBuffer ?? buffer
+          return yield* dev.DriverObject.FastIoDispatch![routine]!(d.Iopb.TargetFileObject ?? fo, p.ByteOffset, p.Length, wait, p.Key, buf, iosb, dev)
+        },
+      })
+    }
+  const query = (routine: 'FastIoQueryBasicInfo' | 'FastIoQueryStandardInfo' | 'FastIoQueryNetworkOpenInfo', cls: number, opName: string) =>
+    function* (fo: FileObject, wait: boolean, out: Uint8Array, iosb: IoStatusBlock, device: DeviceObject): Co<boolean> {
+      return yield* fastIo(mgr, device, {
+        routine,
+        major: IRP_MJ.IRP_MJ_QUERY_INFORMATION,
+        minor: 0,
+        opName,
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.QueryFileInformation
+          p.Length = out.length
+          p.FileInformationClass = cls
+          p.InfoBuffer = out
+        },
+        *lower(d, dev) {
+          return yield* dev.DriverObject.FastIoDispatch![routine]!(d.Iopb.TargetFileObject ?? fo, wait, d.Iopb.Parameters.QueryFileInformation.InfoBuffer ?? out, iosb, dev)
+        },
+      })
+    }
+  return {
+    FastIoRead: rw('FastIoRead', IRP_MJ.IRP_MJ_READ, 'FASTIO_READ'),
+    FastIoWrite: rw('FastIoWrite', IRP_MJ.IRP_MJ_WRITE, 'FASTIO_WRITE'),
+    FastIoQueryBasicInfo: query('FastIoQueryBasicInfo', FILE_INFORMATION_CLASS.FileBasicInformation, 'FASTIO_QUERY_BASIC_INFO'),
+    FastIoQueryStandardInfo: query('FastIoQueryStandardInfo', FILE_INFORMATION_CLASS.FileStandardInformation, 'FASTIO_QUERY_STANDARD_INFO'),
+    FastIoQueryNetworkOpenInfo: query('FastIoQueryNetworkOpenInfo', FILE_INFORMATION_CLASS.FileNetworkOpenInformation, 'FASTIO_QUERY_NETWORK_OPEN_INFO'),
+    *FastIoCheckIfPossible(fo, offset, length, wait, lockKey, checkForRead, iosb, device) {
+      return yield* fastIo(mgr, device, {
+        routine: 'FastIoCheckIfPossible',
+        major: IRP_MJ_FLT.IRP_MJ_FAST_IO_CHECK_IF_POSSIBLE,
+        minor: 0,
+        opName: 'FASTIO_CHECK_IF_POSSIBLE',
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.FastIoCheckIfPossible
+          p.FileOffset = offset
+          p.Length = length
+          p.LockKey = lockKey
+          p.CheckForReadOperation = checkForRead
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.FastIoCheckIfPossible
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoCheckIfPossible!(fo, p.FileOffset, p.Length, wait, p.LockKey, p.CheckForReadOperation, iosb, dev)
+        },
+      })
+    },
+    *FastIoLock(fo, offset, length, process, key, failImmediately, exclusiveLock, iosb, device) {
+      return yield* fastIo(mgr, device, {
+        routine: 'FastIoLock',
+        major: IRP_MJ.IRP_MJ_LOCK_CONTROL,
+        minor: IRP_MN_LOCK_CONTROL.IRP_MN_LOCK,
+        opName: 'FASTIO_LOCK',
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.LockControl
+          p.ByteOffset = offset
+          p.Length = length
+          p.Key = key
+          p.ProcessId = process
+          p.FailImmediately = failImmediately
+          p.ExclusiveLock = exclusiveLock
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.LockControl
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoLock!(fo, p.ByteOffset, p.Length, process, p.Key, p.FailImmediately, p.ExclusiveLock, iosb, dev)
+        },
+      })
+    },
+    *FastIoUnlockSingle(fo, offset, length, process, key, iosb, device) {
+      return yield* fastIo(mgr, device, {
+        routine: 'FastIoUnlockSingle',
+        major: IRP_MJ.IRP_MJ_LOCK_CONTROL,
+        minor: IRP_MN_LOCK_CONTROL.IRP_MN_UNLOCK_SINGLE,
+        opName: 'FASTIO_UNLOCK_SINGLE',
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.LockControl
+          p.ByteOffset = offset
+          p.Length = length
+          p.Key = key
+          p.ProcessId = process
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.LockControl
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoUnlockSingle!(fo, p.ByteOffset, p.Length, process, p.Key, iosb, dev)
+        },
+      })
+    },
+    *FastIoUnlockAll(fo, process, iosb, device) {
+      return yield* fastIo(mgr, device, {
+        routine: 'FastIoUnlockAll',
+        major: IRP_MJ.IRP_MJ_LOCK_CONTROL,
+        minor: IRP_MN_LOCK_CONTROL.IRP_MN_UNLOCK_ALL,
+        opName: 'FASTIO_UNLOCK_ALL',
+        fo,
+        iosb,
+        fill(d) {
+          d.Iopb.Parameters.LockControl.ProcessId = process
+        },
+        *lower(_d, dev) {
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoUnlockAll!(fo, process, iosb, dev)
+        },
+      })
+    },
+    *FastIoUnlockAllByKey(fo, process, key, iosb, device) {
+      return yield* fastIo(mgr, device, {
+        routine: 'FastIoUnlockAllByKey',
+        major: IRP_MJ.IRP_MJ_LOCK_CONTROL,
+        minor: IRP_MN_LOCK_CONTROL.IRP_MN_UNLOCK_ALL_BY_KEY,
+        opName: 'FASTIO_UNLOCK_ALL_BY_KEY',
+        fo,
+        iosb,
+        fill(d) {
+          d.Iopb.Parameters.LockControl.ProcessId = process
+          d.Iopb.Parameters.LockControl.Key = key
+        },
+        *lower(d, dev) {
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoUnlockAllByKey!(fo, process, d.Iopb.Parameters.LockControl.Key, iosb, dev)
+        },
+      })
+    },
+    *FastIoQueryOpen(irp: Irp, out: Uint8Array, device: DeviceObject) {
+      const iosb: IoStatusBlock = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+      const fo = irp.Stack[irp.CurrentLocation - 1]?.FileObject ?? irp.OriginalFileObject
+      const ok = yield* fastIo(mgr, device, {
+        routine: 'FastIoQueryOpen',
+        major: IRP_MJ_FLT.IRP_MJ_NETWORK_QUERY_OPEN,
+        minor: 0,
+        opName: 'IRP_MJ_NETWORK_QUERY_OPEN',
+        fo,
+        iosb,
+        fill(d) {
+          d.Iopb.Parameters.NetworkQueryOpen.Irp = irp
+          d.Iopb.Parameters.NetworkQueryOpen.NetworkInformation = out
+        },
+        *lower(_d, dev) {
+          return yield* dev.DriverObject.FastIoDispatch!.FastIoQueryOpen!(irp, out, dev)
+        },
+      })
+      return ok
+    },
+  }
+}

@@ -1,0 +1,128 @@
+// fltmc for the host: filters, instances, load, unload, attach, detach, returning plain data as
+// fltmc prints it. Loading, attaching and unloading run filter code, so each runs as fltmc.exe
+// on an emulated thread; the call returns when that thread is done (or reports why it is not:
+// a bugcheck, or what it waits for).
+
+import type { Co, Scheduler } from '../ke/index.ts'
+import type { EProcess } from '../ob/index.ts'
+import { NT_SUCCESS, STATUS, statusName, type NTSTATUS } from '../nt/status.ts'
+import { FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, FLTFL_INSTANCE_TEARDOWN_MANUAL } from './constants.ts'
+import type { FilterInfo, FilterManager, FilterModule, InstanceInfo } from './manager.ts'
+import { STATUS_IMAGE_ALREADY_LOADED } from './manager.ts'
+
+export interface FltmcHost {
+  readonly ke: Scheduler
+  readonly flt: FilterManager
+  process(imageName: string): EProcess
+  registerThread(process: EProcess, tid: number): void
+  afterRun(): void
+}
+
+export interface FltmcResult {
+  readonly status: number
+  readonly statusName: string
+  /** why it failed, in words (bugcheck, a wait that never ends, an unknown name) */
+  readonly message?: string
+}
+
+/** virtual time a fltmc command may take before it counts as hung: 10 minutes */
+const FLTMC_TIMEOUT = 600 * 10_000_000
+
+function result(status: NTSTATUS, message?: string): FltmcResult {
+  const name = status === STATUS_IMAGE_ALREADY_LOADED ? 'STATUS_IMAGE_ALREADY_LOADED' : statusName(status)
+  return { status, statusName: name, ...(message ? { message } : {}) }
+}
+
+export class Fltmc {
+  constructor(private readonly host: FltmcHost) {}
+
+  private get flt(): FilterManager {
+    return this.host.flt
+  }
+
+  /** fltmc filters */
+  filters(): FilterInfo[] {
+    return this.flt.filterList()
+  }
+
+  /** fltmc instances (of every volume, or one) */
+  instances(volume?: string): InstanceInfo[] {
+    this.flt.refreshVolumes()
+    const all = this.flt.instanceList()
+    if (!volume) return all
+    const v = this.flt.volume(volume)
+    return v ? all.filter((i) => i.device === v.name) : []
+  }
+
+  /** fltmc load: a built-in filter by name, or a filter module the host imported */
+  load(nameOrModule: string | FilterModule, altitude?: string, opts: { name?: string; parameters?: { readonly [k: string]: unknown } } = {}): FltmcResult {
+    const module = typeof nameOrModule === 'string' ? this.flt.builtin(nameOrModule) : nameOrModule
+    if (!module) return result(STATUS.STATUS_OBJECT_NAME_NOT_FOUND, `there is no built-in filter named '${String(nameOrModule)}' (built-in: ${Object.keys(this.flt.builtins).join(', ') || 'none'})`)
+    const name = opts.name ?? (typeof nameOrModule === 'string' ? nameOrModule : module.NAME)
+    if (!name) return result(STATUS.STATUS_INVALID_PARAMETER, 'a filter module needs a name (its NAME export, or the name it is loaded by)')
+    const flt = this.flt
+    return this.run(`load ${name}`, () => flt.load(module, { name, ...(altitude ? { altitude } : {}), ...(opts.parameters ? { parameters: opts.parameters } : {}) }))
+  }
+
+  /** fltmc unload */
+  unload(name: string): FltmcResult {
+    const f = this.flt.filters.get(name.toLowerCase())
+    if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
+    const flt = this.flt
+    return this.run(`unload ${name}`, () => flt.unload(f))
+  }
+
+  /** fltmc attach: the filter's default instance, or a new one at `altitude` */
+  attach(name: string, volume: string, altitude?: string, instanceName?: string): FltmcResult {
+    const f = this.flt.filters.get(name.toLowerCase())
+    if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
+    const v = this.flt.volume(volume)
+    if (!v) return result(STATUS.STATUS_FLT_VOLUME_NOT_FOUND, `no volume '${volume}'`)
+    let inst = instanceName
+    let alt = altitude
+    if (!inst && !alt) {
+      inst = f.inf.DefaultInstance
+      alt = f.inf.Instances.get(inst)?.Altitude
+    } else if (!inst) inst = `${f.name} ${alt} Instance`
+    else if (!alt) alt = f.inf.Instances.get(inst)?.Altitude
+    if (!alt) return result(STATUS.STATUS_FLT_INSTANCE_NOT_FOUND, `instance '${inst}' of ${f.name} has no altitude`)
+    const flt = this.flt
+    const i = inst
+    const a = alt
+    return this.run(`attach ${name} ${volume}`, function* () {
+      return (yield* flt.attach(f, v, i, a, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT)).status
+    })
+  }
+
+  /** fltmc detach */
+  detach(name: string, volume: string, instanceName?: string): FltmcResult {
+    const f = this.flt.filters.get(name.toLowerCase())
+    if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
+    const v = this.flt.volume(volume)
+    if (!v) return result(STATUS.STATUS_FLT_VOLUME_NOT_FOUND, `no volume '${volume}'`)
+    const inst = v.instances.find((i) => i.filter === f && (!instanceName || i.name.toLowerCase() === instanceName.toLowerCase()))
+    if (!inst) return result(STATUS.STATUS_FLT_INSTANCE_NOT_FOUND, `${f.name} has no instance on ${volume}`)
+    const flt = this.flt
+    return this.run(`detach ${name} ${volume}`, () => flt.detach(inst, FLTFL_INSTANCE_TEARDOWN_MANUAL))
+  }
+
+  /** runs one command as fltmc.exe on an emulated thread, to its end */
+  private run(label: string, body: () => Co<NTSTATUS>): FltmcResult {
+    const h = this.host
+    const ke = h.ke
+    if (ke.bugcheck) return result(STATUS.STATUS_DEVICE_NOT_READY, `the machine has stopped (bugcheck ${ke.bugcheck.codeName})`)
+    const p = h.process('fltmc.exe')
+    let status: NTSTATUS | undefined
+    const t = ke.createThread(p, `fltmc ${label}`, function* () {
+      status = yield* body()
+    })
+    h.registerThread(p, t.tid)
+    const outcome = ke.runUntil(() => status !== undefined, { deadline: ke.now + FLTMC_TIMEOUT })
+    h.afterRun()
+    if (status !== undefined) return result(status, NT_SUCCESS(status) ? undefined : undefined)
+    if (outcome === 'bugcheck') return result(STATUS.STATUS_DEVICE_NOT_READY, `bugcheck 0x${ke.bugcheck!.code.toString(16).toUpperCase()} ${ke.bugcheck!.codeName}: ${ke.bugcheck!.message}`)
+    const chains = ke.waitChains().filter((c) => c.thread === t.toString() || /FltMgr/.test(c.reason))
+    const why = chains.map((c) => `${c.thread} waits for ${c.reason}`).join('; ')
+    return result(STATUS.STATUS_TIMEOUT, `fltmc ${label} did not finish${why ? `: ${why}` : ''}`)
+  }
+}
