@@ -304,12 +304,14 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
     return openScb(req, fcb, streamName, 'data', link, granted, CREATE_RESULT.FILE_CREATED)
   }
 
-  if (disposition === D.FILE_CREATE) return outcome(STATUS.STATUS_OBJECT_NAME_COLLISION)
   const isDefault = streamName === ''
+  // observed (WinBtrfs ea.cpp "Open file with FILE_NO_EA_KNOWLEDGE": FILE_CREATE of an existing
+  // file with a FILE_NEED_EA EA): the EA check comes before the name collision
   if (isDefault || parsed.stream === '') {
     const eaCheck = checkNeedEa(req, r, true)
     if (eaCheck) return eaCheck
   }
+  if (disposition === D.FILE_CREATE) return outcome(STATUS.STATUS_OBJECT_NAME_COLLISION)
   if ((options & O.FILE_DELETE_ON_CLOSE) && readOnly) return outcome(STATUS.STATUS_CANNOT_DELETE)
   const granted = resolveAccess(req, r, readOnly)
   // documented (CreateFile): a read-only file cannot be opened for writing
@@ -333,7 +335,7 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
   }
   const scbCheck = checkOpenScb(req, fcb, streamName, granted)
   if (scbCheck) return scbCheck
-  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer)
+  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer, req.options)
   if (eaStatus !== STATUS.STATUS_SUCCESS) return outcome(eaStatus)
   vcb.store.atomic(() => {
     const sizes: { size: number; validDataLength: number; allocated?: number } = { size: 0, validDataLength: 0 }
@@ -408,7 +410,7 @@ function createNew(req: CreateRequest, parent: RecordNo, parentLink: Link | unde
   const granted = resolveAccess(req, undefined, false)
   const now = systemTime(vcb)
   const attributes = attributesForCreate(req.params.FileAttributes, isDirectory)
-  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer)
+  const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer, req.options)
   if (eaStatus !== STATUS.STATUS_SUCCESS) return outcome(eaStatus)
   const rec = vcb.store.atomic(() => {
     const created = vcb.store.createRecord({

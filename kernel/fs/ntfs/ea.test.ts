@@ -65,6 +65,15 @@ describe('EAs', () => {
     expect(names(queryEa(v, h, { list: ['baz'], restart: true }).bytes)).toEqual(['BAZ='])
   })
 
+  it('an EaList is answered whole or not at all, each name once; an illegal name is STATUS_INVALID_EA_NAME (WinFsp ea-test.c)', () => {
+    const { v, h } = file(vol)
+    setEa(v, h, encodeFullEaList([ea('Aname1', 'first'), ea('bnameTwo', 'second')]))
+    const cut = queryEa(v, h, { list: ['Aname1', 'bnameTwo'], length: 20 })
+    expect([cut.name, cut.information]).toEqual(['STATUS_BUFFER_OVERFLOW', 0])
+    expect(names(queryEa(v, h, { list: ['bnameTwo', 'BNAMETWO'] }).bytes)).toEqual(['BNAMETWO=second'])
+    expect(queryEa(v, h, { list: ['bnameTwo', 'bnameTwo*'] }).name).toBe('STATUS_INVALID_EA_NAME')
+  })
+
   it('single-entry queries: a list does not move the position; without one they walk to STATUS_NO_MORE_EAS', () => {
     const { v, h } = file(vol)
     setEa(v, h, encodeFullEaList([ea('hello', 'world'), ea('foo', 'bar'), ea('xyzzy', 'plugh')]))
@@ -99,6 +108,8 @@ describe('EAs', () => {
     expect(decodeFullEaList(queryEa(v, h, { restart: true }).bytes)[0]!.Flags).toBe(FILE_NEED_EA)
     v.close(h)
     expect(v.open('ea5', { access: EA, options: O.FILE_NO_EA_KNOWLEDGE, disposition: D.FILE_OPEN }).name).toBe('STATUS_ACCESS_DENIED')
+    // before the name collision (WinBtrfs "Open file with FILE_NO_EA_KNOWLEDGE" uses FILE_CREATE)
+    expect(v.open('ea5', { access: EA, options: O.FILE_NO_EA_KNOWLEDGE, disposition: D.FILE_CREATE }).name).toBe('STATUS_ACCESS_DENIED')
   })
 
   it('an illegal EA name is STATUS_INVALID_EA_NAME with the offset of the entry', () => {

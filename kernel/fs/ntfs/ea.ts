@@ -74,12 +74,17 @@ export function mergeEas(current: readonly EaEntry[], changes: readonly EaEntry[
 
 /**
  * The EAs a create stores from its EaBuffer (already parsed by the I/O manager): names must be
- * legal (STATUS_INVALID_EA_NAME) and the total within NTFS's limit (STATUS_EA_TOO_LARGE).
+ * legal (STATUS_INVALID_EA_NAME), a caller that says FILE_NO_EA_KNOWLEDGE cannot give an EA it
+ * marks FILE_NEED_EA (STATUS_ACCESS_DENIED: WinFsp ea-test.c ea_create_dotest, run against NTFS),
+ * and the total must be within NTFS's limit (STATUS_EA_TOO_LARGE).
  */
-export function easForCreate(buffer: readonly EaEntry[] | undefined): { status: NTSTATUS; eas: EaEntry[] } {
+export function easForCreate(buffer: readonly EaEntry[] | undefined, createOptions = 0): { status: NTSTATUS; eas: EaEntry[] } {
   if (!buffer || buffer.length === 0) return { status: STATUS.STATUS_SUCCESS, eas: [] }
   for (const e of buffer) {
     if (!isValidEaName(e.name)) return { status: STATUS.STATUS_INVALID_EA_NAME, eas: [] }
+  }
+  if (createOptions & CREATE_OPTIONS.FILE_NO_EA_KNOWLEDGE && buffer.some((e) => e.flags & FILE_NEED_EA)) {
+    return { status: STATUS.STATUS_ACCESS_DENIED, eas: [] }
   }
   const eas = mergeEas([], buffer)
   if (eaSize(eas) > MAX_EA_SIZE) return { status: STATUS.STATUS_EA_TOO_LARGE, eas: [] }
@@ -130,9 +135,12 @@ function queryEa(ccb: Ccb, irp: Irp, flags: number): EaOutcome {
   let start = 0
   const list = p.EaList
   if (list && list.length > 0) {
-    // the listed EAs in the list's order; one the file does not have comes back empty
-    selected = list.map((n) => {
-      const name = upcaseEaName(n)
+    // the listed EAs in the list's order, each name once; one the file does not have comes back
+    // empty; a name that is not a legal EA name fails the query (WinFsp ea-test.c ea_check_ea,
+    // run against NTFS)
+    if (list.some((n) => !isValidEaName(n))) return { status: STATUS.STATUS_INVALID_EA_NAME, information: 0 }
+    const names = [...new Set(list.map(upcaseEaName))]
+    selected = names.map((name) => {
       const e = eas.find((x) => x.name === name)
       return e ? toRtl(e) : { Name: name, Value: new Uint8Array(0), Flags: 0 }
     })
@@ -150,6 +158,9 @@ function queryEa(ccb: Ccb, irp: Irp, flags: number): EaOutcome {
     selected = eas.slice(start).map(toRtl)
   }
   const r = encodeFullEaQuery(selected, length, single)
+  // a list is answered whole or not at all: what does not fit is STATUS_BUFFER_OVERFLOW with
+  // nothing returned (WinFsp ea-test.c ea_check_ea, Information 0)
+  if (list && list.length > 0 && r.status !== STATUS.STATUS_SUCCESS) return { status: STATUS.STATUS_BUFFER_OVERFLOW, information: 0 }
   out.set(r.bytes)
   if (!list || list.length === 0) ccb.ext.set(CURSOR_KEY, start + r.count)
   return { status: r.status, information: r.information }
