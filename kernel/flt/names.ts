@@ -254,8 +254,10 @@ function* getName(mgr: FilterManager, inst: FltInstance | undefined, fo: FileObj
     out.value = makeName(format, volume, volume + path)
     return STATUS.STATUS_SUCCESS
   }
+  // documented: names cannot be queried from post-cleanup on (FO_CLEANUP_COMPLETE is set once cleanup returns)
   const unsafe =
     (fo.Flags & FO.FO_CLEANUP_COMPLETE) !== 0 ||
+    (major === IRP_MJ.IRP_MJ_CLEANUP && post) ||
     (data !== undefined && (data.Iopb.IrpFlags & IRP_FLAGS.IRP_PAGING_IO) !== 0) ||
     ACQUIRE_RELEASE.has(major) ||
     (major === IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && post)

@@ -107,8 +107,25 @@ export function* close(m: Machine, handle: number): Co<NTSTATUS> {
   return (yield* nt.NtClose(m.io, { Handle: handle })).status
 }
 
-/** a file with content, made through the stack */
+/** a directory and its parents, made through the stack */
+export function* mkdirs(m: Machine, path: string): Co<void> {
+  const parts = path.split('\\')
+  for (let i = 2; i <= parts.length; i++) {
+    const r = yield* nt.NtCreateFile(m.io, {
+      FileName: `\\??\\${parts.slice(0, i).join('\\')}`,
+      DesiredAccess: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE,
+      ShareAccess: SHARE_ALL,
+      CreateDisposition: CREATE_DISPOSITION.FILE_OPEN_IF,
+      CreateOptions: CREATE_OPTIONS.FILE_DIRECTORY_FILE | CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_NONALERT,
+    })
+    if (r.handle) yield* nt.NtClose(m.io, { Handle: r.handle })
+  }
+}
+
+/** a file with content (and its parent directories), made through the stack */
 export function* makeFile(m: Machine, path: string, text: string): Co<void> {
+  const dir = path.slice(0, path.lastIndexOf('\\'))
+  if (dir.length > 2) yield* mkdirs(m, dir)
   const h = yield* open(m, path, { disposition: CREATE_DISPOSITION.FILE_OVERWRITE_IF })
   if (h.status !== STATUS.STATUS_SUCCESS) throw new Error(`makeFile ${path}: ${h.name}`)
   yield* write(m, h.handle, text)
