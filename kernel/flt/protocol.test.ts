@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { KeDelayExecutionThread, KeRaiseIrql, DISPATCH_LEVEL, KeLowerIrql, PASSIVE_LEVEL } from '../ke/index.ts'
+import { KeDelayExecutionThread, KeRaiseIrql, DISPATCH_LEVEL, KeLowerIrql, PASSIVE_LEVEL, type Co } from '../ke/index.ts'
 import type { FileObject } from '../io/file-object.ts'
 import { IRP_FLAGS } from '../nt/irp.ts'
 import { NtQueryInformationFile } from '../io/services/index.ts'
@@ -411,7 +411,7 @@ describe('post-operation statuses and IRQL', () => {
 })
 
 describe('changing parameters', () => {
-  function* readAt(m: Machine, path: string, offset: number, length: number): Generator<unknown, string, unknown> {
+  function* readAt(m: Machine, path: string, offset: number, length: number): Co<string> {
     const h = yield* open(m, path)
     const r = yield* read(m, h.handle, length, offset)
     return r.text
@@ -566,7 +566,7 @@ describe('skip flags', () => {
   })
 })
 
-function* queryStandard(m: Machine, handle: number): Generator<unknown, number, unknown> {
+function* queryStandard(m: Machine, handle: number): Co<number> {
   const r = yield* NtQueryInformationFile(m.io, { FileHandle: handle, FileInformationClass: 5, Length: 24 })
   return r.status
 }

@@ -15,6 +15,7 @@ import { segmentSteps } from './schedule.ts'
 import { StepError, int64ToNumber } from './values.ts'
 import { checkFiles, populateVolume } from './volume-files.ts'
 import { checkTrace, TraceCollector } from './trace.ts'
+import { loadScenarioFilters } from './filters.ts'
 import type { TraceEvent } from '../../trace/event.ts'
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   strategy?: string
   /** upper bound on virtual time a single step may take before it counts as hung (100 ns ticks) */
   stepTimeout?: number
+  /** called with the machine when the run is over, before it shuts down (hosts and tests read filter state from it) */
+  onMachine?: (machine: Machine) => void
 }
 
 export interface Failure {
@@ -69,6 +72,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
   try {
     return runOn(machine, scenario, seed, opts)
   } finally {
+    opts.onMachine?.(machine)
     machine.shutdown()
   }
 }
@@ -104,6 +108,12 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
   const setup = populateVolume(machine, scenario)
   if (setup) {
     failures.push(setup)
+    return report()
+  }
+  // the scenario's filters: loaded and attached after the files are made, before the trace starts
+  const filters = loadScenarioFilters(machine, scenario)
+  if (filters) {
+    failures.push(filters)
     return report()
   }
   collector.start()
