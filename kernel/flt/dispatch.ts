@@ -46,7 +46,7 @@ import {
   KernelMode,
   UserMode,
 } from './constants.ts'
-import { invoke, runInContext, type CallbackSite } from './invoke.ts'
+import { drive, enterCallback, filterFault, invoke, isCo, leaveCallback, runInContext, type CallbackSite } from './invoke.ts'
 import { iopbFromIrp, irpFromIopb } from './irp-params.ts'
 import type { FilterManager } from './manager.ts'
 import type { CallbackNode, FltInstance, FltVolume } from './objects.ts'
@@ -78,13 +78,46 @@ function fnName(f: unknown): string {
   return n && n !== 'anonymous' ? `${n} ` : ''
 }
 
+/** an operation's callback, named only when someone asks (a bugcheck screen, a stack overflow) */
+class OperationSite implements CallbackSite {
+  constructor(
+    readonly op: FltOperation,
+    readonly node: CallbackNode,
+    readonly phase: 'pre' | 'post',
+  ) {}
+  get instance(): FltInstance {
+    return this.node.instance
+  }
+  get filter(): string {
+    return this.node.instance.filter.name
+  }
+  get callback(): string {
+    return `${fnName(this.phase === 'pre' ? this.node.pre : this.node.post)}(${this.op.opName} ${this.phase}-operation)`
+  }
+}
+
 export function callbackSite(op: FltOperation, node: CallbackNode, phase: 'pre' | 'post'): CallbackSite {
-  const fn = phase === 'pre' ? node.pre : node.post
-  return {
-    filter: node.instance.filter.name,
-    callback: `${fnName(fn)}(${op.opName} ${phase}-operation)`,
-    instance: node.instance,
-    op,
+  return new OperationSite(op, node, phase)
+}
+
+/** calls a pre- or post-operation callback: plain functions directly, generators driven */
+function* callOperation(mgr: FilterManager, site: CallbackSite, call: () => number | Co<number>): Co<number> {
+  const entry = enterCallback(mgr, site)
+  let r: number | Co<number>
+  try {
+    r = call()
+  } catch (e) {
+    leaveCallback(mgr, entry)
+    throw filterFault(mgr, e, site)
+  }
+  if (!isCo(r)) {
+    leaveCallback(mgr, entry)
+    return r
+  }
+  try {
+    return yield* drive(mgr, site, r)
+  } finally {
+    leaveCallback(mgr, entry)
   }
 }
 
@@ -148,7 +181,7 @@ export function* frameDispatch(mgr: FilterManager, device: DeviceObject, irp: Ir
   const sp = IoGetCurrentIrpStackLocation(irp)
   const major = sp.MajorFunction
   const fo = sp.FileObject
-  const frame = mgr.stack.enterRequest(`${majorName(major)} ${fo ? fo.traceName : ''} (IRP${irp.id})`)
+  const frame = mgr.stack.enterRequest(() => `${majorName(major)} ${fo ? fo.traceName : ''} (IRP${irp.id})`)
   try {
     const nodes = selectNodes(vol.nodesFor(major), irp, major, fo, startAltitude(mgr, irp, sp))
     if (nodes.length === 0) {
@@ -189,11 +222,13 @@ export function* preChain(mgr: FilterManager, op: FltOperation, from: number): C
   const iopb = data.Iopb
   const isCreate = iopb.MajorFunction === IRP_MJ.IRP_MJ_CREATE
   op.state = 'pre'
+  // what the instances see: the same until one of them changes it and says so (dirty)
+  let seen = (op.baseline ??= snapshotIopb(iopb))
   for (let i = from; i < op.nodes.length; i++) {
     const node = op.nodes[i]!
     const inst = node.instance
     if (!inst.active) continue
-    op.seen[i] = snapshotIopb(iopb)
+    op.seen[i] = seen
     if (!node.pre) {
       // a post without a pre is called as if the pre had returned SUCCESS_WITH_CALLBACK
       if (node.post) requestPost(op, i, isCreate ? POST_SYNC : POST_CALL, undefined)
@@ -206,16 +241,17 @@ export function* preChain(mgr: FilterManager, op: FltOperation, from: number): C
     const ctx = ref<unknown>()
     const fo = iopb.TargetFileObject
     const pre = node.pre
-    const status = yield* invoke(mgr, callbackSite(op, node, 'pre'), () => pre(data, relatedObjects(inst, fo), ctx))
+    const status = yield* callOperation(mgr, callbackSite(op, node, 'pre'), () => pre(data, relatedObjects(inst, fo), ctx))
     op.current = -1
     if (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
       data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY
       op.dirtied = true
       op.dirtiedBy[i] = 1
+      seen = op.baseline = snapshotIopb(iopb)
     } else {
       // unverified: Windows leaves such changes in the shared structure but never passes them to
       // the IRP; here they are undone so every layer below sees what the file system sees
-      restoreIopb(iopb, op.seen[i]!)
+      restoreIopb(iopb, seen)
     }
     switch (status) {
       case FLT_PREOP_SUCCESS_WITH_CALLBACK:
@@ -349,7 +385,7 @@ function* sendDown(mgr: FilterManager, op: FltOperation, mode: Mode): Co<NTSTATU
     IoCopyCurrentIrpStackLocationToNext(irp)
   }
   op.sentSystemBuffer = irp.SystemBuffer
-  IoSetCompletionRoutine(irp, (_d, i, c) => frameCompletion(mgr, i, c as FltOperation), op)
+  IoSetCompletionRoutine(irp, mgr.completionRoutine, op)
   op.state = 'down'
   op.sentDown = true
   op.postPos = op.nodes.length - 1
@@ -397,7 +433,7 @@ function isDone(op: FltOperation): boolean {
 }
 
 /** the frame's completion routine: runs in the completing context */
-function frameCompletion(mgr: FilterManager, irp: Irp, op: FltOperation): NTSTATUS {
+export function frameCompletion(mgr: FilterManager, irp: Irp, op: FltOperation): NTSTATUS {
   if (op.inDispatch && op.dispatchThread !== undefined && mgr.ke.current === op.dispatchThread) {
     // completed while our dispatch routine is still in IoCallDriver, in its thread: the
     // dispatch routine runs the posts as soon as IoCallDriver returns
@@ -465,7 +501,7 @@ export function* postChain(mgr: FilterManager, op: FltOperation, from: number, m
     const ctx = op.completionContexts[i]
     let r: number
     try {
-      r = yield* invoke(mgr, callbackSite(op, node, 'post'), () => post(data, relatedObjects(inst, fo), ctx, 0))
+      r = yield* callOperation(mgr, callbackSite(op, node, 'post'), () => post(data, relatedObjects(inst, fo), ctx, 0))
     } finally {
       op.current = -1
       inst.outstanding.delete(op)

@@ -64,7 +64,7 @@ function* fastIo(mgr: FilterManager, device: DeviceObject, spec: FastIoSpec): Co
   data.Iopb.TargetFileObject = spec.fo
   spec.fill(data)
   if (nodes.length === 0) return yield* spec.lower(data, lower)
-  const frame = mgr.stack.enterRequest(`${spec.opName} ${spec.fo ? spec.fo.traceName : ''}`)
+  const frame = mgr.stack.enterRequest(() => `${spec.opName} ${spec.fo ? spec.fo.traceName : ''}`)
   try {
     const op = new FltOperation(mgr, 'fastio', `FIO${mgr.nextFastIoId()}`, data, vol, nodes, undefined, mgr.ke.current, undefined, spec.opName)
     op.depth = mgr.stack.depth()

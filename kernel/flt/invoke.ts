@@ -57,16 +57,55 @@ export function filterFault(mgr: FilterManager, e: unknown, site: CallbackSite):
   void mgr
 }
 
+/** what entering a callback changed, for leaving it */
+export interface CallbackEntry {
+  readonly prev: FilterManager | undefined
+  readonly site: CallbackSite
+  readonly frame: StackFrame
+}
+
+/** bookkeeping before a callback runs: the active manager, the instance's rundown, the kernel stack */
+export function enterCallback(mgr: FilterManager, site: CallbackSite): CallbackEntry {
+  const frame = mgr.stack.enterCallback(site)
+  const prev = active
+  active = mgr
+  const inst = site.instance
+  if (inst) inst.activeCallbacks++
+  return { prev, site, frame }
+}
+
+export function leaveCallback(mgr: FilterManager, e: CallbackEntry): void {
+  mgr.stack.leave(e.frame)
+  active = e.prev
+  const inst = e.site.instance
+  if (inst) {
+    inst.activeCallbacks--
+    if (inst.state === 'tearingDown') inst.changed.set()
+  }
+}
+
+/** drives a generator a callback returned; its waits go to the scheduler */
+export function* drive<T>(mgr: FilterManager, site: CallbackSite, gen: Co<T>): Co<T> {
+  let input: unknown
+  for (;;) {
+    active = mgr
+    let step: IteratorResult<unknown, T>
+    try {
+      step = gen.next(input)
+    } catch (e) {
+      throw filterFault(mgr, e, site)
+    }
+    if (step.done) return step.value
+    input = yield step.value as WaitRequest
+  }
+}
+
 /**
  * Calls a filter callback. `call` performs the call itself; a generator it returns is driven
  * here (its waits go to the scheduler). Exceptions become the filter's bugcheck.
  */
 export function* invoke<T>(mgr: FilterManager, site: CallbackSite, call: () => T | Co<T>): Co<T> {
-  const prev = active
-  active = mgr
-  const inst = site.instance
-  if (inst) inst.activeCallbacks++
-  const frame = mgr.stack.enterCallback(site)
+  const entry = enterCallback(mgr, site)
   try {
     let r: T | Co<T>
     try {
@@ -75,26 +114,9 @@ export function* invoke<T>(mgr: FilterManager, site: CallbackSite, call: () => T
       throw filterFault(mgr, e, site)
     }
     if (!isCo(r)) return r as T
-    const gen = r as Co<T>
-    let input: unknown
-    for (;;) {
-      active = mgr
-      let step: IteratorResult<unknown, T>
-      try {
-        step = gen.next(input)
-      } catch (e) {
-        throw filterFault(mgr, e, site)
-      }
-      if (step.done) return step.value
-      input = yield step.value as WaitRequest
-    }
+    return yield* drive(mgr, site, r as Co<T>)
   } finally {
-    mgr.stack.leave(frame)
-    active = prev
-    if (inst) {
-      inst.activeCallbacks--
-      if (inst.state === 'tearingDown') inst.changed.set()
-    }
+    leaveCallback(mgr, entry)
   }
 }
 
@@ -187,11 +209,16 @@ export const KERNEL_STACK_SIZE = 0x6000
  */
 export const STACK_COST = { request: 0x600, frame: 0x300, callback: 0x200 } as const
 
-interface StackFrame {
+export interface StackFrame {
   readonly thread: KThread | undefined
   readonly bytes: number
-  readonly label: string
-  readonly callback: boolean
+  /** what it is, for the overflow screen: a callback site, or a request's description (made when needed) */
+  readonly site: CallbackSite | undefined
+  readonly request: (() => string) | undefined
+}
+
+function frameLabel(f: StackFrame): string {
+  return f.site ? `${f.site.filter} — ${f.site.callback}` : f.request!()
 }
 
 /** The emulated kernel stack of each thread, and what is on it (for the overflow screen). */
@@ -199,9 +226,9 @@ export class KernelStacks {
   private readonly chains = new WeakMap<KThread, StackFrame[]>()
   constructor(private readonly ke: Scheduler) {}
 
-  private push(bytes: number, label: string, callback: boolean): StackFrame {
+  private push(bytes: number, site: CallbackSite | undefined, request: (() => string) | undefined): StackFrame {
     const thread = this.ke.current
-    const f: StackFrame = { thread, bytes, label, callback }
+    const f: StackFrame = { thread, bytes, site, request }
     if (!thread) return f
     let chain = this.chains.get(thread)
     if (!chain) {
@@ -209,9 +236,10 @@ export class KernelStacks {
       this.chains.set(thread, chain)
     }
     if (thread.stackUsed + bytes > KERNEL_STACK_SIZE) {
-      const all = [...chain.map((x) => x.label), label]
-      const culprit = [...chain].reverse().find((x) => x.callback)?.label
-      const requests = all.filter((x) => !x.includes(' — ')).length
+      const all = [...chain.map(frameLabel), frameLabel(f)]
+      const last = [...chain].reverse().find((x) => x.site)
+      const culprit = last ? frameLabel(last) : undefined
+      const requests = [...chain, f].filter((x) => !x.site).length
       throw new BugCheck(BUGCODE.UNEXPECTED_KERNEL_MODE_TRAP, `kernel stack overflow on ${thread}: ${requests} nested I/O requests (recursion through the file-system stack)`, {
         // EXCEPTION_DOUBLE_FAULT: how a kernel stack overflow shows on x64
         params: [0x8, 0, 0, 0],
@@ -224,13 +252,13 @@ export class KernelStacks {
     return f
   }
 
-  /** an I/O request entering the frame */
-  enterRequest(label: string): StackFrame {
-    return this.push(STACK_COST.request + STACK_COST.frame, label, false)
+  /** an I/O request entering the frame (`describe` names it, for the overflow screen only) */
+  enterRequest(describe: () => string): StackFrame {
+    return this.push(STACK_COST.request + STACK_COST.frame, undefined, describe)
   }
 
   enterCallback(site: CallbackSite): StackFrame {
-    return this.push(STACK_COST.callback, `${site.filter} — ${site.callback}`, true)
+    return this.push(STACK_COST.callback, site, undefined)
   }
 
   leave(f: StackFrame): void {
@@ -251,7 +279,7 @@ export class KernelStacks {
     const chain = this.chains.get(t)
     if (!chain) return 0
     let n = 0
-    for (const f of chain) if (!f.callback) n++
+    for (const f of chain) if (!f.site) n++
     return Math.max(0, n - 1)
   }
 
@@ -259,6 +287,8 @@ export class KernelStacks {
     const t = this.ke.current
     if (!t) return undefined
     const chain = this.chains.get(t)
-    return chain ? [...chain].reverse().find((x) => x.callback)?.label : undefined
+    if (!chain) return undefined
+    for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.site) return frameLabel(chain[i]!)
+    return undefined
   }
 }

@@ -7,7 +7,7 @@
 
 import { BugCheck, BUGCODE, DISPATCH_LEVEL, KeWaitForSingleObject, type Co, type KThread, type Scheduler } from '../ke/index.ts'
 import { DriverObject, IoAttachDeviceToDeviceStack, type DeviceObject } from '../io/device.ts'
-import type { Irp, IoStackLocation } from '../io/irp.ts'
+import type { CompletionRoutine, Irp, IoStackLocation } from '../io/irp.ts'
 import type { IoManager } from '../io/iomgr.ts'
 import type { EProcess } from '../ob/index.ts'
 import { FILE_INFORMATION_CLASS } from '../nt/infoclass.ts'
@@ -31,7 +31,7 @@ import {
 } from './constants.ts'
 import { FLT_CALLBACK_DATA, restoreIopb } from './callback-data.ts'
 import { ContextStore } from './contexts.ts'
-import { frameDispatch, relatedObjects } from './dispatch.ts'
+import { frameCompletion, frameDispatch, relatedObjects } from './dispatch.ts'
 import { frameFastIoDispatch } from './fastio.ts'
 import { currentIrql, invoke, KernelStacks, runInContext } from './invoke.ts'
 import { NameStore } from './names.ts'
@@ -125,6 +125,8 @@ export class FilterManager {
   private readonly infs = new WeakMap<DriverObject, { name: string; inf: FilterInf }>()
   private readonly publishedByService = new Map<string, Map<string, unknown>>()
   private frames = 0
+  /** the frame's completion routine (one function for every IRP) */
+  readonly completionRoutine: CompletionRoutine = (_d, irp, ctx) => frameCompletion(this, irp, ctx as FltOperation)
   private fastIoIds = 0
 
   constructor(opts: FilterManagerOptions) {

@@ -43,6 +43,8 @@ export class FltOperation {
   readonly drained: Uint8Array
   /** per node: the completion context its pre-operation callback set */
   readonly completionContexts: unknown[]
+  /** the Iopb as the next pre-operation callback will see it */
+  baseline: IopbSnapshot | undefined
   /** per node: the Iopb as it saw it in its pre-operation callback */
   readonly seen: (IopbSnapshot | undefined)[]
   /** per node: it made the callback data dirty */
