@@ -20,7 +20,7 @@ import {
   type Irp,
   type IoStackLocation,
 } from '../io/irp.ts'
-import { IRP_FLAGS, IRP_MJ, majorName } from '../nt/irp.ts'
+import { IRP_FLAGS, IRP_MJ, IRP_MJ_FLT, majorName, normalizeMajor } from '../nt/irp.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../nt/status.ts'
 import { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, restoreIopb, snapshotIopb } from './callback-data.ts'
 import {
@@ -28,6 +28,7 @@ import {
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,
   FLT_PREOP_COMPLETE,
   FLT_PREOP_DISALLOW_FASTIO,
+  FLT_PREOP_DISALLOW_FSFILTER_IO,
   FLT_PREOP_NAMES,
   FLT_PREOP_PENDING,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
@@ -285,6 +286,14 @@ export function* preChain(mgr: FilterManager, op: FltOperation, from: number): C
         }
         // unverified: returned for an IRP it is taken as SUCCESS_NO_CALLBACK
         break
+      case FLT_PREOP_DISALLOW_FSFILTER_IO:
+        if (op.kind === 'fsfilter' && normalizeMajor(iopb.MajorFunction) === IRP_MJ_FLT.IRP_MJ_QUERY_OPEN) {
+          // documented: the caller takes the slow path (open, query, close); posts above still run
+          op.disallowed = true
+          op.pendedAt = i
+          return 'complete'
+        }
+        throw fltBugcheck(FLTMGR_BUGCHECK.INVALID_PREOP_STATUS, `${inst.at} returned FLT_PREOP_DISALLOW_FSFILTER_IO for ${op.opName}: it is valid only for IRP_MJ_QUERY_OPEN`, op, node)
       default:
         throw fltBugcheck(
           FLTMGR_BUGCHECK.INVALID_PREOP_STATUS,

@@ -38,6 +38,9 @@ import { NameStore } from './names.ts'
 import { FltFilter, FltInstance, FltVolume, type FilterInf } from './objects.ts'
 import { POST_NONE, type FltOperation, type GeneratedIo } from './operation.ts'
 import { emitInstanceEvent } from './trace.ts'
+import { fsFilterOperation, type FsFilterOutcome } from './fsfilter.ts'
+import type { FLT_PARAMETERS } from './parameters.ts'
+import type { FileObject } from '../io/file-object.ts'
 import type { FLT_REGISTRATION, MaybeCo } from './types.ts'
 
 /** STATUS_IMAGE_ALREADY_LOADED (ntstatus.h): the driver is loaded already */
@@ -272,14 +275,15 @@ export class FilterManager {
     const def = filter.inf.Instances.get(filter.inf.DefaultInstance)
     if (!def || def.Flags & INSTANCE_FLAG_NO_AUTOMATIC_ATTACH) return STATUS.STATUS_SUCCESS
     const mgr = this
-    filter.references++
+    filter.attaching++
     const work = (function* (): Co<void> {
       try {
         for (const vol of [...mgr.refreshVolumes()]) {
           yield* mgr.attach(filter, vol, filter.inf.DefaultInstance, def.Altitude, FLTFL_INSTANCE_SETUP_AUTOMATIC_ATTACHMENT)
         }
       } finally {
-        mgr.dropReference(filter)
+        filter.attaching--
+        filter.changed.set()
       }
     })()
     runInContext(this, work, `automatic attachment of ${filter.name}`)
@@ -449,7 +453,7 @@ export class FilterManager {
       this.filters.delete(name)
       return st
     }
-    if (filter) yield* this.waitForReferences(filter, `the automatic attachments of ${name}`)
+    if (filter) while (filter.attaching > 0) yield* KeWaitForSingleObject(filter.changed, undefined, `FltMgr: waiting for the automatic attachments of ${name}`)
     return st
   }
 
@@ -489,6 +493,14 @@ export class FilterManager {
     }
     filter.state = 'unregistered'
     this.filters.delete(filter.name)
+  }
+
+  /**
+   * The FsFilter entry point for the Cache and Memory Managers (and the I/O manager's query-open):
+   * see ./fsfilter.ts.
+   */
+  *fsFilter(fo: FileObject, major: number, fill: (p: FLT_PARAMETERS) => void, lower: (data: FLT_CALLBACK_DATA) => Co<NTSTATUS>): Co<FsFilterOutcome> {
+    return yield* fsFilterOperation(this, fo, major, fill, lower)
   }
 
   // ---- what fltmc shows ------------------------------------------------------------------------------

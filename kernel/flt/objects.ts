@@ -25,8 +25,10 @@ export class FltFilter {
   readonly contextRegistrations: FLT_CONTEXT_REGISTRATION[] = []
   readonly instances: FltInstance[] = []
   state: FilterState = 'registered'
-  /** references that keep the filter from unloading (work items, outstanding generated I/O) */
+  /** references that keep the filter from unloading (work items, its unregistration in progress) */
   references = 0
+  /** automatic attachments FltStartFiltering started and that are not done yet */
+  attaching = 0
   /** data the filter publishes for the host (minispy's log, counters) */
   readonly published = new Map<string, unknown>()
   /** fltmc's frame number: one frame (0) holds every filter */

@@ -1,0 +1,65 @@
+// FsFilter callbacks (FsRtlRegisterFileSystemFilterCallbacks): the Cache and Memory Managers tell
+// the file-system stack when they acquire or release a file for section creation, a
+// modified-page write or a cache flush (and the I/O manager for a fast query-open). FltMgr turns
+// each into callback data with FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION and the pseudo-major
+// (IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION …), calls the instances' callbacks around the file
+// system's own routine, and says whether a pre-operation callback disallowed it
+// (FLT_PREOP_DISALLOW_FSFILTER_IO, for IRP_MJ_QUERY_OPEN: the caller then takes the slow path).
+
+import type { Co } from '../ke/index.ts'
+import type { FileObject } from '../io/file-object.ts'
+import { majorName } from '../nt/irp.ts'
+import type { NTSTATUS } from '../nt/status.ts'
+import { FLT_CALLBACK_DATA } from './callback-data.ts'
+import { FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, KernelMode } from './constants.ts'
+import { postChain, preChain, TARGET_INSTANCE } from './dispatch.ts'
+import type { FilterManager } from './manager.ts'
+import type { FltInstance } from './objects.ts'
+import { FltOperation } from './operation.ts'
+import type { FLT_PARAMETERS } from './parameters.ts'
+
+export interface FsFilterOutcome {
+  readonly status: NTSTATUS
+  /** a pre-operation callback returned FLT_PREOP_DISALLOW_FSFILTER_IO */
+  readonly disallowed: boolean
+}
+
+/**
+ * Runs an FsFilter operation through the instances of `fo`'s volume. `fill` sets its parameters
+ * (Parameters.AcquireForSectionSynchronization …); `lower` is the file system's own routine,
+ * called with the callback data as the instances left it.
+ */
+export function* fsFilterOperation(
+  mgr: FilterManager,
+  fo: FileObject,
+  major: number,
+  fill: (p: FLT_PARAMETERS) => void,
+  lower: (data: FLT_CALLBACK_DATA) => Co<NTSTATUS>,
+): Co<FsFilterOutcome> {
+  const vol = mgr.volumes.find((v) => v.fsDevice === fo.Vpb?.DeviceObject && v.frameDevice)
+  const data = new FLT_CALLBACK_DATA(FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, mgr.ke.current)
+  data.RequestorMode = KernelMode
+  data.Iopb.MajorFunction = major
+  data.Iopb.TargetFileObject = fo
+  fill(data.Iopb.Parameters)
+  const target = fo.ext.get(TARGET_INSTANCE) as FltInstance | undefined
+  const below = target ? target.altitudeValue : Number.POSITIVE_INFINITY
+  const nodes = vol ? vol.nodesFor(major).filter((n) => n.instance.active && n.instance.altitudeValue < below) : []
+  if (!vol || nodes.length === 0) return { status: yield* lower(data), disallowed: false }
+  const frame = mgr.stack.enterRequest(() => `${majorName(major)} ${fo.traceName}`)
+  try {
+    const op = new FltOperation(mgr, 'fsfilter', `FSF${mgr.nextFastIoId()}`, data, vol, nodes, undefined, mgr.ke.current, undefined, majorName(major))
+    op.depth = mgr.stack.depth()
+    const r = yield* preChain(mgr, op, 0)
+    if (r === 'complete') {
+      yield* postChain(mgr, op, op.pendedAt - 1, 'dispatch')
+      return { status: data.IoStatus.Status, disallowed: op.disallowed }
+    }
+    const st = yield* lower(data)
+    data.IoStatus = { Status: st, Information: 0 }
+    yield* postChain(mgr, op, op.nodes.length - 1, 'dispatch')
+    return { status: data.IoStatus.Status, disallowed: false }
+  } finally {
+    mgr.stack.leave(frame)
+  }
+}
