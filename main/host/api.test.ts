@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { METHODS, checkResponse, HostError, parseRequest, parseServerMessage } from './api.ts'
+import { METHODS, checkResponse, errorReply, HostError, parseRequest, parseServerMessage } from './api.ts'
 import type { MachineStatus } from './api.ts'
 
 const status: MachineStatus = {
@@ -52,7 +52,7 @@ describe('parseRequest', () => {
   })
 
   it('knows every method of the contract', () => {
-    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault'])
+    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault', 'explorer.list', 'explorer.properties'])
   })
 })
 
@@ -83,5 +83,61 @@ describe('client-side checks', () => {
   it('keeps extra keys the kernel may add to machine info (open objects)', () => {
     const extended = { ...status, machine: { ...status.machine, uptimeNote: 'x' } }
     expect(checkResponse('machine.info', extended)).toEqual(extended)
+  })
+})
+
+describe('explorer calls in the contract', () => {
+  it.each([['C:\\'], ['C:\\Users'], ['c:\\Users\\Public\\'], ['D:\\Program Files\\Sample App\\license.txt'], ['C:\\Ünïcødé файл 日本語.txt']])(
+    'accepts the full drive path %s',
+    (path) => {
+      expect(parseRequest({ id: 1, method: 'explorer.list', params: { path } })).toEqual({ ok: true, request: { id: 1, method: 'explorer.list', params: { path } } })
+      expect(parseRequest({ id: 2, method: 'explorer.properties', params: { path } }).ok).toBe(true)
+    },
+  )
+
+  it.each([
+    ['a relative path', 'Users'],
+    ['a drive-relative path', 'C:Users'],
+    ['a UNC path', '\\\\server\\share'],
+    ['an empty name', 'C:\\Users\\\\Public'],
+    ['a wildcard', 'C:\\Users\\*'],
+    ['a stream name', 'C:\\a.txt:Zone.Identifier'],
+    ['a control character', 'C:\\a\u0007b'],
+    ['forward slashes', 'C:/Users'],
+  ])('rejects %s with invalid-params naming the expected form', (_what, path) => {
+    const r = parseRequest({ id: 3, method: 'explorer.list', params: { path } })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.reply.error.code).toBe('invalid-params')
+    expect(r.reply.error.message).toMatch(/^explorer\.list: params\.path expected a full path on a drive, such as C:\\Users/)
+  })
+
+  it('rejects a missing path and unknown params', () => {
+    const missing = parseRequest({ id: 4, method: 'explorer.properties', params: {} })
+    expect(!missing.ok && missing.reply.error.message).toMatch(/params\.path is required/)
+    const extra = parseRequest({ id: 5, method: 'explorer.list', params: { path: 'C:\\', recursive: true } })
+    expect(!extra.ok && extra.reply.error.message).toMatch(/params\.recursive is not a known key/)
+  })
+
+  it('checks listings and properties on the client side', () => {
+    const entry = {
+      name: 'readme.txt', directory: false, size: 12, allocationSize: 16, attributes: ['FILE_ATTRIBUTE_ARCHIVE'],
+      created: '2023-05-06T08:12:40.0000000Z', modified: '2023-05-06T08:12:40.0000000Z', accessed: '2023-05-06T08:12:40.0000000Z', changed: '2023-05-06T08:12:40.0000000Z',
+      fileId: '0x0001000000000040',
+    }
+    expect(checkResponse('explorer.list', { path: 'C:\\', entries: [entry], queries: 2 })).toMatchObject({ entries: [entry] })
+    expect(() => checkResponse('explorer.list', { path: 'C:\\', entries: [{ ...entry, size: -1 }] })).toThrow(/result\.entries\[0\]\.size expected a number ≥ 0/)
+    expect(() => checkResponse('explorer.list', { path: 'C:\\', entries: [{ ...entry, name: '' }] })).toThrow(/result\.entries\[0\]\.name/)
+    const props = { ...entry, path: 'C:\\readme.txt', links: 1, deletePending: false, eaSize: 0, streams: [{ name: '', size: 12, allocationSize: 16 }] }
+    expect(checkResponse('explorer.properties', props)).toEqual(props)
+    expect(() => checkResponse('explorer.properties', { ...props, streams: undefined })).toThrow(/result\.streams is required/)
+  })
+
+  it('carries the NTSTATUS name of an nt-status error to the client', () => {
+    const reply = errorReply(6, 'nt-status', 'explorer.exe could not list C:\\Nope: STATUS_OBJECT_NAME_NOT_FOUND (NtCreateFile)', 'STATUS_OBJECT_NAME_NOT_FOUND')
+    expect(reply).toEqual({ id: 6, error: { code: 'nt-status', message: expect.any(String), status: 'STATUS_OBJECT_NAME_NOT_FOUND' } })
+    expect(parseServerMessage(JSON.stringify(reply))).toEqual({ ok: true, message: { kind: 'error', id: 6, error: reply.error } })
+    expect(errorReply(7, 'internal', 'x')).toEqual({ id: 7, error: { code: 'internal', message: 'x' } })
+    expect(new HostError('nt-status', 'm', 'STATUS_ACCESS_DENIED').status).toBe('STATUS_ACCESS_DENIED')
   })
 })

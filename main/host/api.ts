@@ -98,6 +98,87 @@ export const traceEvent = s.object(
 
 export const DEBUG_FAULTS = ['hang', 'crash', 'throw'] as const
 
+/**
+ * A full Win32 path on a drive (`C:\\`, `C:\\Users\\Public`): a drive letter, a colon, a backslash,
+ * then names separated by single backslashes, none holding a character Windows forbids in names.
+ */
+export const dosPath = s.string({
+  minLength: 3,
+  maxLength: 32_767,
+  pattern: /^[A-Za-z]:\\(?:[^<>:"/\\|?*\x00-\x1f]+(?:\\[^<>:"/\\|?*\x00-\x1f]+)*\\?)?$/,
+  patternText: 'a full path on a drive, such as C:\\Users (no empty names, no < > : " / | ? * or control characters)',
+})
+
+const isoTime = s.string({ minLength: 20, maxLength: 40 })
+const fileId = s.string({ maxLength: 18 })
+const attributeList = s.array(s.string({ maxLength: 40 }), { maxItems: 32 })
+
+/** One item of a folder, as explorer.exe read it with FileIdBothDirectoryInformation. */
+export const folderEntry = s.object(
+  {
+    name: s.string({ minLength: 1, maxLength: 255 }),
+    /** the 8.3 name, when the volume keeps one */
+    shortName: s.optional(s.string({ maxLength: 12 })),
+    directory: s.boolean(),
+    /** EndOfFile in bytes */
+    size: s.integer({ min: 0 }),
+    /** AllocationSize (size on disk) in bytes */
+    allocationSize: s.integer({ min: 0 }),
+    /** FILE_ATTRIBUTE_* names */
+    attributes: attributeList,
+    created: isoTime,
+    modified: isoTime,
+    accessed: isoTime,
+    changed: isoTime,
+    /** the reparse tag of a reparse point */
+    reparseTag: s.optional(s.integer({ min: 0, max: 0xffff_ffff })),
+    /** the file reference number, hex */
+    fileId,
+  },
+  { open: true },
+)
+
+export const folderListing = s.object(
+  {
+    /** the folder, canonical form (drive letter upper-case, no trailing backslash but on a root) */
+    path: s.string(),
+    /** in the order the file system returned them, without . and .. */
+    entries: s.array(folderEntry, { maxItems: 1_000_000 }),
+    /** NtQueryDirectoryFile calls made (the last one returned STATUS_NO_MORE_FILES) */
+    queries: s.optional(s.integer({ min: 0 })),
+  },
+  { open: true },
+)
+
+/** What the Properties dialog shows, as explorer.exe read it with FileAllInformation and FileStreamInformation. */
+export const itemProperties = s.object(
+  {
+    path: s.string(),
+    /** the last name of the path ('' for a drive's root) */
+    name: s.string({ maxLength: 255 }),
+    directory: s.boolean(),
+    size: s.integer({ min: 0 }),
+    allocationSize: s.integer({ min: 0 }),
+    attributes: attributeList,
+    created: isoTime,
+    modified: isoTime,
+    accessed: isoTime,
+    changed: isoTime,
+    /** hard links (NumberOfLinks) */
+    links: s.integer({ min: 0 }),
+    deletePending: s.boolean(),
+    fileId,
+    /** bytes of extended attributes */
+    eaSize: s.integer({ min: 0 }),
+    reparseTag: s.optional(s.integer({ min: 0, max: 0xffff_ffff })),
+    /** data streams, the unnamed one ('') first */
+    streams: s.array(s.object({ name: s.string(), size: s.integer({ min: 0 }), allocationSize: s.integer({ min: 0 }) }, { open: true }), { maxItems: 100_000 }),
+  },
+  { open: true },
+)
+
+const pathParam = s.object({ path: dosPath })
+
 // ---------------------------------------------------------------- requests
 
 const noParams = s.object({})
@@ -118,6 +199,14 @@ export const requests = {
    * with debug hooks (ALTITUDE_DEBUG_HOOKS=1).
    */
   'debug.fault': { params: s.object({ kind: s.oneOf(DEBUG_FAULTS) }), result: s.object({ accepted: s.literal(true) }) },
+  /**
+   * Lists a folder the way Explorer does, inside the machine, as explorer.exe: open it for
+   * listing, NtQueryDirectoryFile (FileIdBothDirectoryInformation) until STATUS_NO_MORE_FILES,
+   * close. The IRPs appear in the trace. A failing NT call is an `nt-status` error naming the status.
+   */
+  'explorer.list': { params: pathParam, result: folderListing },
+  /** Reads an item's properties as explorer.exe (FileAllInformation, FileStreamInformation by handle). */
+  'explorer.properties': { params: pathParam, result: itemProperties },
 } as const
 
 // ---------------------------------------------------------------- events
@@ -146,11 +235,18 @@ export const ERROR_CODES = [
   'debug-disabled',
   /** the host produced a result that does not match the contract (a host bug) */
   'invalid-result',
+  /** an NT call inside the machine failed; `status` names the NTSTATUS (STATUS_OBJECT_NAME_NOT_FOUND …) */
+  'nt-status',
   /** anything else that went wrong in the host */
   'internal',
 ] as const
 
-export const errorBody = s.object({ code: s.oneOf(ERROR_CODES), message: s.string() })
+export const errorBody = s.object({
+  code: s.oneOf(ERROR_CODES),
+  message: s.string(),
+  /** with `nt-status`: the NTSTATUS name */
+  status: s.optional(s.string({ maxLength: 80 })),
+})
 
 // ---------------------------------------------------------------- types
 
@@ -169,6 +265,9 @@ export type BugcheckData = Infer<typeof bugcheckInfo>
 export type TraceEventData = Infer<typeof traceEvent>
 export type WorkerState = (typeof WORKER_STATES)[number]
 export type DebugFault = (typeof DEBUG_FAULTS)[number]
+export type FolderEntryData = Infer<typeof folderEntry>
+export type FolderListingData = Infer<typeof folderListing>
+export type ItemPropertiesData = Infer<typeof itemProperties>
 
 export type RequestId = number | string
 export interface RequestMessage<M extends Method = Method> {
@@ -201,15 +300,18 @@ export function isEventName(name: unknown): name is EventName {
 /** Thrown on the client side when a request fails; carries the contract's error code. */
 export class HostError extends Error {
   readonly code: ErrorCode
-  constructor(code: ErrorCode, message: string) {
+  /** with code `nt-status`: the NTSTATUS name */
+  readonly status: string | undefined
+  constructor(code: ErrorCode, message: string, status?: string) {
     super(message)
     this.name = 'HostError'
     this.code = code
+    this.status = status
   }
 }
 
-export function errorReply(id: RequestId | null, code: ErrorCode, message: string): ErrorMessage {
-  return { id, error: { code, message } }
+export function errorReply(id: RequestId | null, code: ErrorCode, message: string, status?: string): ErrorMessage {
+  return { id, error: status === undefined ? { code, message } : { code, message, status } }
 }
 
 // ---------------------------------------------------------------- validation (host side)

@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads'
 import { HostError } from './api.ts'
 import type { MachineInfoData, TraceEventData } from './api.ts'
+import type { Json } from './schema.ts'
 import { parseWorkerMessage } from './worker-protocol.ts'
 import type { HostToWorker, WorkerCall, WorkerConfig } from './worker-protocol.ts'
 import { spawnKernelWorker } from './worker-spawn.ts'
@@ -31,8 +32,14 @@ export type LinkEvent =
 
 type CallWithoutId = WorkerCall extends infer C ? (C extends WorkerCall ? Omit<C, 'id' | 't'> : never) : never
 
+/** A call's answer: the machine as it is after the call, and what the call produced (if anything). */
+export interface CallReply {
+  info: MachineInfoData
+  result: Json | undefined
+}
+
 interface Pending {
-  resolve: (info: MachineInfoData) => void
+  resolve: (reply: CallReply) => void
   reject: (error: HostError) => void
 }
 
@@ -73,12 +80,18 @@ export class KernelLink {
     return this.ready && this.over === undefined
   }
 
-  call(call: CallWithoutId): Promise<MachineInfoData> {
+  /** Makes a call; resolves with the machine's info after it. */
+  async call(call: CallWithoutId): Promise<MachineInfoData> {
+    return (await this.request(call)).info
+  }
+
+  /** Makes a call; resolves with the machine's info and the call's result. */
+  request(call: CallWithoutId): Promise<CallReply> {
     if (this.over !== undefined) {
       return Promise.reject(new HostError('machine-unavailable', 'the kernel worker is not running; restart the machine'))
     }
     const id = this.nextId++
-    return new Promise<MachineInfoData>((resolve, reject) => {
+    return new Promise<CallReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       this.post({ ...call, t: 'call', id } as WorkerCall)
     })
@@ -145,7 +158,10 @@ export class KernelLink {
         this.pending.delete(msg.id)
         if (msg.ok) {
           this.onEvent({ kind: 'info', info: msg.info })
-          waiting.resolve(msg.info)
+          waiting.resolve({ info: msg.info, result: msg.result })
+        } else if (msg.code !== undefined) {
+          // a refusal the contract names (bad path, machine not running, a failed NT call)
+          waiting.reject(new HostError(msg.code, msg.message, msg.status))
         } else {
           waiting.reject(new HostError('internal', `the kernel failed: ${msg.message}`))
         }

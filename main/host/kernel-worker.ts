@@ -2,12 +2,17 @@
 // timer, answers the session's calls and heartbeats, and forwards the machine's events.
 // The kernel itself is synchronous and never reads host time; this file may.
 
-import { parentPort, workerData } from 'node:worker_threads'
-import { Machine, ntfsVolume } from '../../kernel/index.ts'
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs'
+import { parentPort, threadId, workerData } from 'node:worker_threads'
+import { Machine, ntfsVolume, statusName } from '../../kernel/index.ts'
 import type { MachineEvent, MachineInfo } from '../../kernel/index.ts'
-import { toWireEvent } from './trace-wire.ts'
+import { buildVolumeFromRecipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
+import { describeFailure, explorerProcess, itemProperties, listFolder, parseDosPath, runInExplorer } from '../../kernel/apps/explorer/index.ts'
+import type { ExplorerOutcome, ParsedPath } from '../../kernel/apps/explorer/index.ts'
+import type { Co } from '../../kernel/ke/index.ts'
+import { jsonSafe, toWireEvent } from './trace-wire.ts'
 import { parseHostMessage } from './worker-protocol.ts'
-import type { HostToWorker, WorkerConfig, WorkerToHost } from './worker-protocol.ts'
+import type { HostToWorker, WorkerConfig, WorkerErrorCode, WorkerToHost, WorkerVolume } from './worker-protocol.ts'
 
 const port = parentPort
 if (port === null) throw new Error('kernel-worker.ts runs only as a worker thread')
@@ -32,16 +37,76 @@ function onMachineEvent(e: MachineEvent): void {
   else if (e.events.length > 0) send({ t: 'trace', events: e.events.map((r) => toWireEvent(r, nextSeq)) })
 }
 
+/** A call the worker refuses in terms the contract names (the session turns it into that error). */
+class CallRefused extends Error {
+  constructor(
+    readonly code: WorkerErrorCode,
+    message: string,
+    readonly status?: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Makes sure an image volume's recipe is built into its template (once per session: the
+ * template outlives the worker), outside any machine, so nothing of it is traced.
+ */
+function buildTemplate(v: WorkerVolume): void {
+  if (v.recipe === undefined || existsSync(v.recipe.template)) return
+  const building = `${v.recipe.template}.${process.pid}-${threadId}.tmp`
+  try {
+    buildVolumeFromRecipe(v.recipe.recipe, building)
+    renameSync(building, v.recipe.template)
+  } finally {
+    rmSync(building, { force: true })
+  }
+}
+
+/** The mount of one volume; a recipe volume starts as a fresh copy of its template. */
+function mountOf(v: WorkerVolume): ReturnType<typeof ntfsVolume> {
+  if (v.recipe === undefined) return ntfsVolume(v.source)
+  if (v.source.kind !== 'image') throw new Error(`volume ${v.letter}: a recipe needs an image volume, not ${v.source.kind}`)
+  buildTemplate(v)
+  copyFileSync(v.recipe.template, v.source.path)
+  return ntfsVolume({ kind: 'image', path: v.source.path })
+}
+
 function boot(seed: number): MachineInfo {
   if (machine !== undefined && machine.info().state !== 'stopped') machine.shutdown()
   unsubscribe?.()
-  const volumes = config.volumes.map((v) => ({ letter: v.letter, mount: ntfsVolume(v.source) }))
-  const m = Machine.create({ seed, volumes })
+  const volumes = config.volumes.map((v) => ({ letter: v.letter, mount: mountOf(v) }))
+  const m = Machine.create({ seed, volumes, ...(config.traceCapacity !== undefined ? { traceCapacity: config.traceCapacity } : {}) })
   machine = m
   seq = 0
   unsubscribe = m.on(onMachineEvent)
   m.boot()
+  // the shell runs from logon on
+  if (m.state === 'running') explorerProcess(m)
   return snapshot(m)
+}
+
+/** The machine, when it can run a program; otherwise the refusal saying why. */
+function runningMachine(): Machine {
+  const m = machine
+  if (m === undefined) throw new CallRefused('invalid-state', 'no machine has been booted')
+  if (m.state !== 'running') throw new CallRefused('invalid-state', `the machine is ${m.state}; restart it first`)
+  return m
+}
+
+/**
+ * Runs an explorer.exe routine for `path` and returns its value in wire form; a failed NT call
+ * is refused as `nt-status`, a path the routine cannot use as `invalid-params`.
+ */
+function explorerCall<T>(thread: string, what: string, rawPath: string, routine: (m: Machine, path: ParsedPath & { ok: true }) => Co<ExplorerOutcome<T>>): unknown {
+  const m = runningMachine()
+  const path = parseDosPath(rawPath)
+  if (!path.ok) throw new CallRefused('invalid-params', path.problem)
+  const run = runInExplorer(m, thread, () => routine(m, path))
+  if (!run.done) throw new CallRefused('invalid-state', run.problem)
+  const outcome = run.value
+  if (!outcome.ok) throw new CallRefused('nt-status', `explorer.exe could not ${what} ${describeFailure(outcome)}`, statusName(outcome.status))
+  return jsonSafe(outcome.value)
 }
 
 function current(): MachineInfo {
@@ -87,8 +152,22 @@ function handle(message: HostToWorker): void {
         send({ t: 'reply', id: message.id, ok: true, info: current() })
         fault(message.kind)
         return
+      case 'explorer.list': {
+        const result = explorerCall('folder view', 'list', message.path, (m, path) => listFolder(m.io, path))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.properties': {
+        const result = explorerCall('properties', 'read the properties of', message.path, (m, path) => itemProperties(m.io, path))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
     }
   } catch (err) {
+    if (err instanceof CallRefused) {
+      send({ t: 'reply', id: message.id, ok: false, message: err.message, code: err.code, ...(err.status !== undefined ? { status: err.status } : {}) })
+      return
+    }
     send({ t: 'reply', id: message.id, ok: false, message: err instanceof Error ? err.message : String(err) })
   }
 }
@@ -116,5 +195,8 @@ port.on('message', (raw: unknown) => {
   handle(parsed.message)
 })
 
+// recipe images are built before the first answer: the host allows a starting worker its
+// start timeout, where a busy running one would count as hung
+for (const v of config.volumes) buildTemplate(v)
 setInterval(pump, config.pumpMs)
 send({ t: 'pong', n: 0 })

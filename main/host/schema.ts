@@ -56,14 +56,15 @@ function make<T>(expected: string, check: (value: unknown, path: string) => Issu
   return { expected, check }
 }
 
-export function string(opts: { maxLength?: number; minLength?: number } = {}): Schema<string> {
+export function string(opts: { maxLength?: number; minLength?: number; pattern?: RegExp; patternText?: string } = {}): Schema<string> {
   const maxLength = opts.maxLength ?? 1_000_000
   const minLength = opts.minLength ?? 0
-  const expected = minLength > 0 ? `a non-empty string` : 'a string'
+  const expected = opts.patternText ?? (minLength > 0 ? `a non-empty string` : 'a string')
   return make(expected, (v, path) => {
     if (typeof v !== 'string') return issue(path, expected, v)
     if (v.length < minLength) return { path, message: `expected at least ${minLength} characters, got ${v.length}` }
     if (v.length > maxLength) return { path, message: `expected at most ${maxLength} characters, got ${v.length}` }
+    if (opts.pattern !== undefined && !opts.pattern.test(v)) return issue(path, expected, v)
     return undefined
   })
 }

@@ -24,9 +24,10 @@ import type {
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { VolumeSource } from '../../kernel/index.ts'
 import { formatIssue } from './schema.ts'
 import { KernelLink } from './kernel-link.ts'
+import { sampleVolumeRecipe } from './sample-volume.ts'
+import type { WorkerVolume } from './worker-protocol.ts'
 import type { LinkEvent } from './kernel-link.ts'
 import type { WorkerEntry } from './worker-spawn.ts'
 import { watchdogBugcheck } from './watchdog.ts'
@@ -55,12 +56,17 @@ export interface SessionOptions {
   log?: (line: string) => void
   /**
    * C: of every machine: a fresh NTFS volume, on an image file in a temporary folder of this
-   * session (the default, 64 MiB) or in memory
+   * session (the default, 64 MiB) or in memory. An image holds the sample tree (Users, Windows,
+   * Program Files …; see sample-volume.ts) unless `contents` is 'empty'; a memory volume is
+   * always empty.
    */
-  volume?: { kind: 'image' | 'memory'; sizeBytes: number; label?: string }
+  volume?: { kind: 'image' | 'memory'; sizeBytes: number; label?: string; contents?: 'sample' | 'empty' }
+  /** most trace events a machine keeps in its worker's memory (default 200,000) */
+  traceCapacity?: number
 }
 
 const DEFAULT_VOLUME_BYTES = 64 * 1024 * 1024
+const DEFAULT_TRACE_CAPACITY = 200_000
 
 /** Session options a host takes from its environment (ALTITUDE_DEBUG_HOOKS, ALTITUDE_HANG_TIMEOUT_MS). */
 export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv): SessionOptions {
@@ -87,6 +93,9 @@ export class Session {
   private imageDir: string | undefined
 
   constructor(private readonly opts: SessionOptions = {}) {
+    if (opts.volume?.kind === 'memory' && opts.volume.contents === 'sample') {
+      throw new Error('Session: the sample contents need an image volume (volume.kind "image"); a memory volume is always empty')
+    }
     this.seed = opts.seed ?? 1
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`))
   }
@@ -120,7 +129,7 @@ export class Session {
       }
       return { id, result }
     } catch (err) {
-      if (err instanceof HostError) return errorReply(id, err.code, err.message)
+      if (err instanceof HostError) return errorReply(id, err.code, err.message, err.status)
       const text = err instanceof Error ? err.message : String(err)
       return errorReply(id, 'internal', `${method} failed: ${text}`)
     }
@@ -156,13 +165,16 @@ export class Session {
     await link.terminate()
   }
 
-  private volumesFor(generation: number): { letter: string; source: VolumeSource }[] {
+  private volumesFor(generation: number): WorkerVolume[] {
     const v = this.opts.volume ?? { kind: 'image', sizeBytes: DEFAULT_VOLUME_BYTES }
     const label = v.label ?? ''
     if (v.kind === 'memory') return [{ letter: 'C:', source: { kind: 'memory', sizeBytes: v.sizeBytes, label } }]
     this.imageDir ??= mkdtempSync(join(tmpdir(), 'altitude-session-'))
     const path = join(this.imageDir, `C-${generation}.img`)
-    return [{ letter: 'C:', source: { kind: 'image', path, format: { sizeBytes: v.sizeBytes, label } } }]
+    if (v.contents === 'empty') return [{ letter: 'C:', source: { kind: 'image', path, format: { sizeBytes: v.sizeBytes, label } } }]
+    // the worker builds the recipe into the template once (the first worker of the session) and copies it for each machine
+    const template = join(this.imageDir, 'sample.img')
+    return [{ letter: 'C:', source: { kind: 'image', path }, recipe: { recipe: sampleVolumeRecipe(v.sizeBytes, label), template } }]
   }
 
   private readonly handlers: Handlers = {
@@ -193,6 +205,15 @@ export class Session {
       }
       await this.requireLink().call({ op: 'fault', kind: params.kind })
       return { accepted: true as const }
+    },
+    'explorer.list': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.list', path: params.path })
+      // checked against the contract by handle() before it leaves the host
+      return result as Result<'explorer.list'>
+    },
+    'explorer.properties': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.properties', path: params.path })
+      return result as Result<'explorer.properties'>
     },
   }
 
@@ -231,6 +252,7 @@ export class Session {
           infoIntervalMs: this.opts.infoIntervalMs ?? 250,
           debugHooks: this.opts.debugHooks === true,
           volumes: this.volumesFor(generation),
+          traceCapacity: this.opts.traceCapacity ?? DEFAULT_TRACE_CAPACITY,
         },
         heartbeatMs: this.opts.heartbeatMs ?? 1000,
         hangTimeoutMs: this.opts.hangTimeoutMs ?? 5000,

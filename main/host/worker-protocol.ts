@@ -5,6 +5,18 @@ import * as s from './schema.ts'
 import type { Infer } from './schema.ts'
 import { DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
 import type { VolumeSource } from '../../kernel/index.ts'
+import type { Recipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
+
+/** A volume the worker mounts at boot; an image with a recipe is built from it first. */
+export interface WorkerVolume {
+  letter: string
+  source: VolumeSource
+  /**
+   * what the image holds (image sources only): the recipe is built once into `template`, and
+   * every machine mounts a fresh copy of it at `source.path`
+   */
+  recipe?: { recipe: Recipe; template: string }
+}
 
 export interface WorkerConfig {
   /** host milliseconds between two runFor calls */
@@ -16,7 +28,9 @@ export interface WorkerConfig {
   /** accept `fault` calls (hang, crash, throw) */
   debugHooks: boolean
   /** the volumes every machine in this worker mounts at boot */
-  volumes: { letter: string; source: VolumeSource }[]
+  volumes: WorkerVolume[]
+  /** most trace events the machine keeps in memory (listeners see every one) */
+  traceCapacity?: number
 }
 
 export type WorkerCall =
@@ -24,6 +38,12 @@ export type WorkerCall =
   | { t: 'call'; id: number; op: 'info' }
   | { t: 'call'; id: number; op: 'shutdown' }
   | { t: 'call'; id: number; op: 'fault'; kind: (typeof DEBUG_FAULTS)[number] }
+  | { t: 'call'; id: number; op: 'explorer.list'; path: string }
+  | { t: 'call'; id: number; op: 'explorer.properties'; path: string }
+
+/** The error codes a worker reply may carry (a subset of the contract's); none means `internal`. */
+export const WORKER_ERROR_CODES = ['invalid-state', 'invalid-params', 'nt-status'] as const
+export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number]
 
 export type HostToWorker = { t: 'ping'; n: number } | WorkerCall
 
@@ -35,12 +55,23 @@ export const hostToWorker = {
   info: s.object({ t: s.literal('call'), id: callId, op: s.literal('info') }),
   shutdown: s.object({ t: s.literal('call'), id: callId, op: s.literal('shutdown') }),
   fault: s.object({ t: s.literal('call'), id: callId, op: s.literal('fault'), kind: s.oneOf(DEBUG_FAULTS) }),
+  'explorer.list': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.list'), path: s.string({ minLength: 1, maxLength: 32_767 }) }),
+  'explorer.properties': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.properties'), path: s.string({ minLength: 1, maxLength: 32_767 }) }),
 }
 
 export const workerToHost = {
   pong: s.object({ t: s.literal('pong'), n: s.integer({ min: 0 }) }),
-  replyOk: s.object({ t: s.literal('reply'), id: callId, ok: s.literal(true), info: machineInfo }),
-  replyError: s.object({ t: s.literal('reply'), id: callId, ok: s.literal(false), message: s.string() }),
+  /** `result`: what the call produced beyond the machine's info (explorer calls), checked by the session against the contract */
+  replyOk: s.object({ t: s.literal('reply'), id: callId, ok: s.literal(true), info: machineInfo, result: s.optional(s.json()) }),
+  replyError: s.object({
+    t: s.literal('reply'),
+    id: callId,
+    ok: s.literal(false),
+    message: s.string(),
+    code: s.optional(s.oneOf(WORKER_ERROR_CODES)),
+    /** with `nt-status`: the NTSTATUS name */
+    status: s.optional(s.string({ maxLength: 80 })),
+  }),
   info: s.object({ t: s.literal('info'), info: machineInfo }),
   trace: s.object({ t: s.literal('trace'), events: s.array(traceEvent) }),
 }
@@ -75,6 +106,8 @@ export function parseHostMessage(raw: unknown): { ok: true; message: HostToWorke
     : r['t'] === 'call' && r['op'] === 'info' ? hostToWorker.info
     : r['t'] === 'call' && r['op'] === 'shutdown' ? hostToWorker.shutdown
     : r['t'] === 'call' && r['op'] === 'fault' ? hostToWorker.fault
+    : r['t'] === 'call' && r['op'] === 'explorer.list' ? hostToWorker['explorer.list']
+    : r['t'] === 'call' && r['op'] === 'explorer.properties' ? hostToWorker['explorer.properties']
     : undefined
   if (schema === undefined) return { ok: false, problem: `unknown request ${JSON.stringify(r['t'])}/${JSON.stringify(r['op'])} to the kernel worker` }
   const found = schema.check(raw, '')
