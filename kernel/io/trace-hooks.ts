@@ -4,6 +4,7 @@
 import { fsctlName, irpFlagNames, majorName, minorName } from '../nt/irp.ts'
 import { fileInformationClassName, fsInformationClassName } from '../nt/infoclass.ts'
 import { decodeFileInformation, hasFileInformationCodec } from '../rtl/structs/fileinfo.ts'
+import { dirEntryNames, isDirClass } from '../rtl/structs/dirinfo.ts'
 import type { Irp, IoStackLocation } from './irp.ts'
 import type { TraceEventInput } from '../trace/event.ts'
 
@@ -90,6 +91,17 @@ export function traceOutput(irp: Irp, sp: IoStackLocation): { output?: { readonl
     if (!name || !hasFileInformationCodec(name)) return {}
     try {
       return { output: decodeFileInformation(name, irp.SystemBuffer.subarray(0, irp.IoStatus.Information)) as unknown as { [k: string]: unknown } }
+    } catch {
+      return {}
+    }
+  }
+  const d = sp.Parameters.QueryDirectory
+  if (d && irp.UserBuffer) {
+    // the names returned, in order (SCENARIOS.md: QueryDirectory output `Entries`); Procmon's Detail lists them
+    const name = fileInformationClassName(d.FileInformationClass)
+    if (!name || !isDirClass(name)) return {}
+    try {
+      return { output: { Entries: dirEntryNames(name, irp.UserBuffer.subarray(0, irp.IoStatus.Information)) } }
     } catch {
       return {}
     }
