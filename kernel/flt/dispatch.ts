@@ -156,7 +156,7 @@ function selectNodes(all: readonly CallbackNode[], irp: Irp, major: number, fo: 
 }
 
 /** the altitude a request starts below: filter-initiated I/O and FltCreateFile'd file objects */
-function startAltitude(mgr: FilterManager, irp: Irp, sp: IoStackLocation): number {
+function startAltitude(mgr: FilterManager, vol: FltVolume, irp: Irp, sp: IoStackLocation): number {
   const gen = mgr.generatedIrps.get(irp)
   if (gen?.startBelow) return gen.startBelow.altitudeValue
   const fo = sp.FileObject
@@ -166,7 +166,8 @@ function startAltitude(mgr: FilterManager, irp: Irp, sp: IoStackLocation): numbe
   if (sp.MajorFunction === IRP_MJ.IRP_MJ_CREATE) {
     const ecps = fo.ext.get(ECP_LIST) as Map<string, unknown> | undefined
     const ecp = ecps?.get(GUID_ECP_FLT_CREATEFILE_TARGET) as FltCreateFileTargetEcp | undefined
-    if (ecp) {
+    // unverified: a FltCreateFile whose name leads to another volume (a mount point) starts at the top there
+    if (ecp && ecp.Instance.volume === vol) {
       // every later request on this file object starts below the instance too (the file object's extension)
       fo.ext.set(TARGET_INSTANCE, ecp.Instance)
       return ecp.Instance.altitudeValue
@@ -184,7 +185,7 @@ export function* frameDispatch(mgr: FilterManager, device: DeviceObject, irp: Ir
   const fo = sp.FileObject
   const frame = mgr.stack.enterRequest(() => `${majorName(major)} ${fo ? fo.traceName : ''} (IRP${irp.id})`)
   try {
-    const nodes = selectNodes(vol.nodesFor(major), irp, major, fo, startAltitude(mgr, irp, sp))
+    const nodes = selectNodes(vol.nodesFor(major), irp, major, fo, startAltitude(mgr, vol, irp, sp))
     if (nodes.length === 0) {
       if (!mgr.watches(major)) {
         IoSkipCurrentIrpStackLocation(irp)

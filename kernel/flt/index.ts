@@ -122,6 +122,7 @@ export {
   FltFindExtraCreateParameter,
   IoReplaceFileObjectName,
 } from './generated-io.ts'
+export { FltRegisterForDataScan, FltCreateSectionForDataScan, FltCloseSectionForDataScan, readSection, DataScanSection } from './datascan.ts'
 export { ZwCreateFile, ZwClose, ZwReadFile, ZwWriteFile, ZwQueryInformationFile, ZwSetInformationFile } from './zw.ts'
 export { FilterManager, type FilterModule, type FilterDriverContext, type FilterInfo, type InstanceInfo, type DebugLine } from './manager.ts'
 export { Fltmc, type FltmcResult, type FltmcHost } from './fltmc.ts'

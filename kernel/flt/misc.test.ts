@@ -6,6 +6,15 @@ import { FILE_INFORMATION_CLASS } from '../nt/infoclass.ts'
 import { FSCTL } from '../nt/irp.ts'
 import {
   FltAllocateCallbackData,
+  FltAllocateContext,
+  FltCloseSectionForDataScan,
+  FltCreateSectionForDataScan,
+  FltRegisterForDataScan,
+  FltReleaseContext,
+  readSection,
+  DataScanSection,
+  FLT_SECTION_CONTEXT,
+  NonPagedPool,
   FltAllocateGenericWorkItem,
   FltFsControlFile,
   FltGetFileNameInformation,
@@ -268,5 +277,62 @@ describe('reissue, asynchronous I/O, work items', () => {
       yield* open(m, 'C:\\t.txt')
     })
     expect(got).toEqual(['STATUS_SUCCESS none'])
+  })
+})
+
+describe('data-scan sections', () => {
+  it('a scanner makes a section in post-create and reads the file through paging reads below its instance', () => {
+    const m = bootMachine()
+    const got: string[] = []
+    expect(m.fltmc.load('passthrough').statusName).toBe('STATUS_SUCCESS')
+    expect(
+      m.fltmc.load(
+        filterModule('scan', '265000', (handle) => ({
+          ContextRegistration: [{ ContextType: FLT_SECTION_CONTEXT, Size: 16 }],
+          InstanceSetupCallback: (FltObjects) => FltRegisterForDataScan(FltObjects.Instance),
+          OperationRegistration: [
+            {
+              MajorFunction: IRP_MJ.IRP_MJ_CREATE,
+              PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+              *PostOperation(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Co<number> {
+                if (!NT_SUCCESS(Data.IoStatus.Status) || !FltObjects.FileObject!.FileName.endsWith('.exe')) return FLT_POSTOP_FINISHED_PROCESSING
+                const ctx = ref<object>()
+                FltAllocateContext(handle.value!, FLT_SECTION_CONTEXT, 16, NonPagedPool, ctx)
+                const h = ref<number>()
+                const sec = ref<DataScanSection>()
+                const size = ref<number>()
+                const st = yield* FltCreateSectionForDataScan(FltObjects.Instance, FltObjects.FileObject!, ctx.value!, 0x4, null, null, 0x02, 0, 0, h, sec, size)
+                got.push(`section ${statusNameOf(st)} size=${size.value} handle=${h.value !== undefined}`)
+                const r = yield* readSection(sec.value!, 6, 5)
+                got.push(`read ${new TextDecoder().decode(r.data)}`)
+                got.push(`close ${statusNameOf(yield* FltCloseSectionForDataScan(ctx.value!))}`)
+                FltReleaseContext(ctx.value!)
+                return FLT_POSTOP_FINISHED_PROCESSING
+              },
+            },
+          ],
+        })),
+      ).statusName,
+    ).toBe('STATUS_SUCCESS')
+    run(m, function* () {
+      yield* makeFile(m, 'C:\\tool.exe', 'MZ....virus body')
+    })
+    const from = mark(m)
+    run(m, function* () {
+      const h = yield* open(m, 'C:\\tool.exe', { disposition: CREATE_DISPOSITION.FILE_OPEN })
+      yield* close(m, h.handle)
+    })
+    expect(got.slice(-3)).toEqual(['section STATUS_SUCCESS size=16 handle=true', 'read virus', 'close STATUS_SUCCESS'])
+    const ev = m.trace.events.filter((e) => e.seq > from)
+    // the section's paging read goes below the scanner only; passthrough (above) sees the FsFilter acquire and release
+    const reads = ev.filter((e) => e.op === 'IRP_MJ_READ')
+    expect(reads.map((e) => `${e.at} ${e.phase}`)).toEqual(['fs dispatch', 'fs complete'])
+    expect(reads[0]!.flags).toEqual(expect.arrayContaining(['IRP_PAGING_IO', 'IRP_NOCACHE', 'IRP_SYNCHRONOUS_PAGING_IO']))
+    expect(ev.filter((e) => e.op.endsWith('SECTION_SYNCHRONIZATION')).map((e) => `${e.at} ${e.phase} ${e.op}`)).toEqual([
+      'passthrough@370030 pre IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION',
+      'passthrough@370030 post IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION',
+      'passthrough@370030 pre IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION',
+      'passthrough@370030 post IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION',
+    ])
   })
 })
