@@ -1,0 +1,16 @@
+// kernel32-level file APIs over the NT services, and the shell's file operations.
+
+export * from './constants.ts'
+export * from './errors.ts'
+export * from './settings.ts'
+export { win32Env, currentThread, currentProcess, processState, type Win32Env, type FindEntry } from './env.ts'
+export * from './create.ts'
+export * from './readwrite.ts'
+export * from './fileinfo.ts'
+export * from './find.ts'
+export * from './directory.ts'
+export * from './delete.ts'
+export * from './move.ts'
+export * from './copy/api.ts'
+export { copyFileEngine, type CopyRequest, type CopyOutcome } from './copy/engine.ts'
+export type { CopyMessage, CopyAction, CopyProgress } from './copy/progress.ts'
