@@ -90,8 +90,70 @@ function* fastIo(mgr: FilterManager, device: DeviceObject, spec: FastIoSpec): Co
   }
 }
 
+/** the FAST_IO_DISPATCH routines FsRtl calls to acquire a file for the Cache and Memory Managers */
+const ACQUIRE_RELEASE = ['AcquireFileForNtCreateSection', 'ReleaseFileForNtCreateSection', 'AcquireForModWrite', 'ReleaseForModWrite', 'AcquireForCcFlush', 'ReleaseForCcFlush'] as const
+
+/** the file system's FAST_IO_DISPATCH below the frame (every filtered volume has the same file system) */
+function lowerTable(mgr: FilterManager): FastIoDispatch | undefined {
+  const v = mgr.volumes.find((x) => x.frameDevice)
+  return v?.frameDevice?.AttachedTo?.DriverObject.FastIoDispatch
+}
+
+function lowerOf(mgr: FilterManager, fo: FileObject, device: DeviceObject | undefined): DeviceObject | undefined {
+  if (device?.AttachedTo) return device.AttachedTo
+  return mgr.volumes.find((v) => v.fsDevice === fo.Vpb?.DeviceObject)?.frameDevice?.AttachedTo
+}
+
+/**
+ * The acquire and release routines pass straight down to the file system's: FltMgr offers one
+ * exactly when the file system does, so that FsRtl's fallback (the header's resources) applies
+ * as it would without the frame. Minifilters see these operations through the FsFilter callbacks.
+ */
+function passAcquireReleaseDown(mgr: FilterManager, table: FastIoDispatch): void {
+  const routines: Record<(typeof ACQUIRE_RELEASE)[number], unknown> = {
+    *AcquireFileForNtCreateSection(fo: FileObject): Co<void> {
+      const l = lowerOf(mgr, fo, undefined)
+      const r = l?.DriverObject.FastIoDispatch?.AcquireFileForNtCreateSection
+      if (r) yield* r(fo)
+    },
+    *ReleaseFileForNtCreateSection(fo: FileObject): Co<void> {
+      const l = lowerOf(mgr, fo, undefined)
+      const r = l?.DriverObject.FastIoDispatch?.ReleaseFileForNtCreateSection
+      if (r) yield* r(fo)
+    },
+    *AcquireForModWrite(fo: FileObject, endingOffset: number, device: DeviceObject): Co<number> {
+      const l = lowerOf(mgr, fo, device)!
+      return yield* l.DriverObject.FastIoDispatch!.AcquireForModWrite!(fo, endingOffset, l)
+    },
+    *ReleaseForModWrite(fo: FileObject, device: DeviceObject): Co<number> {
+      const l = lowerOf(mgr, fo, device)!
+      return yield* l.DriverObject.FastIoDispatch!.ReleaseForModWrite!(fo, l)
+    },
+    *AcquireForCcFlush(fo: FileObject, device: DeviceObject): Co<number> {
+      const l = lowerOf(mgr, fo, device)!
+      return yield* l.DriverObject.FastIoDispatch!.AcquireForCcFlush!(fo, l)
+    },
+    *ReleaseForCcFlush(fo: FileObject, device: DeviceObject): Co<number> {
+      const l = lowerOf(mgr, fo, device)!
+      return yield* l.DriverObject.FastIoDispatch!.ReleaseForCcFlush!(fo, l)
+    },
+  }
+  for (const name of ACQUIRE_RELEASE) {
+    Object.defineProperty(table, name, {
+      enumerable: true,
+      get: () => (lowerTable(mgr)?.[name] ? routines[name] : undefined),
+    })
+  }
+}
+
 /** the frame's FAST_IO_DISPATCH table */
 export function frameFastIoDispatch(mgr: FilterManager): FastIoDispatch {
+  const table = frameFastIoRoutines(mgr)
+  passAcquireReleaseDown(mgr, table)
+  return table
+}
+
+function frameFastIoRoutines(mgr: FilterManager): FastIoDispatch {
   const rw = (routine: 'FastIoRead' | 'FastIoWrite', major: number, opName: string) =>
     function* (fo: FileObject, offset: number, length: number, wait: boolean, lockKey: number, buffer: Uint8Array, iosb: IoStatusBlock, device: DeviceObject): Co<boolean> {
       return yield* fastIo(mgr, device, {

@@ -9,7 +9,7 @@
 import type { Co } from '../ke/index.ts'
 import type { FileObject } from '../io/file-object.ts'
 import { majorName } from '../nt/irp.ts'
-import type { NTSTATUS } from '../nt/status.ts'
+import { STATUS, type NTSTATUS } from '../nt/status.ts'
 import { FLT_CALLBACK_DATA } from './callback-data.ts'
 import { FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, KernelMode } from './constants.ts'
 import { postChain, preChain, TARGET_INSTANCE } from './dispatch.ts'
@@ -24,6 +24,57 @@ export interface FsFilterOutcome {
   readonly disallowed: boolean
 }
 
+/** what the pre half leaves for the post half: the operation, when the file system is to be called */
+export interface FsFilterPreResult extends FsFilterOutcome {
+  /** undefined when no instance takes part, or when a pre-operation callback completed it */
+  readonly op: FltOperation | undefined
+  readonly data: FLT_CALLBACK_DATA
+  /** a pre-operation callback completed it (or disallowed it): the file system is not called */
+  readonly completed: boolean
+}
+
+/**
+ * The pre half (FsRtl's Pre… FsFilter callback for FltMgr's driver): the instances' pre-operation
+ * callbacks, from the top down. When one completes the operation, the posts above it run here.
+ */
+export function* fsFilterPre(mgr: FilterManager, fo: FileObject, major: number, fill: (p: FLT_PARAMETERS) => void): Co<FsFilterPreResult> {
+  const vol = mgr.volumes.find((v) => v.fsDevice === fo.Vpb?.DeviceObject && v.frameDevice)
+  const data = new FLT_CALLBACK_DATA(FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, mgr.ke.current)
+  data.RequestorMode = KernelMode
+  data.Iopb.MajorFunction = major
+  data.Iopb.TargetFileObject = fo
+  fill(data.Iopb.Parameters)
+  const target = fo.ext.get(TARGET_INSTANCE) as FltInstance | undefined
+  const below = target ? target.altitudeValue : Number.POSITIVE_INFINITY
+  const nodes = vol ? vol.nodesFor(major).filter((n) => n.instance.active && n.instance.altitudeValue < below) : []
+  if (!vol || nodes.length === 0) return { status: STATUS.STATUS_SUCCESS, disallowed: false, op: undefined, data, completed: false }
+  const frame = mgr.stack.enterRequest(() => `${majorName(major)} ${fo.traceName}`)
+  try {
+    const op = new FltOperation(mgr, 'fsfilter', `FSF${mgr.nextFastIoId()}`, data, vol, nodes, undefined, mgr.ke.current, undefined, majorName(major))
+    op.depth = mgr.stack.depth()
+    const r = yield* preChain(mgr, op, 0)
+    if (r === 'complete') {
+      yield* postChain(mgr, op, op.pendedAt - 1, 'dispatch')
+      return { status: data.IoStatus.Status, disallowed: op.disallowed, op: undefined, data, completed: true }
+    }
+    return { status: STATUS.STATUS_SUCCESS, disallowed: false, op, data, completed: false }
+  } finally {
+    mgr.stack.leave(frame)
+  }
+}
+
+/** The post half: the instances' post-operation callbacks, from the bottom up, with the operation's status. */
+export function* fsFilterPost(mgr: FilterManager, op: FltOperation, status: NTSTATUS): Co<NTSTATUS> {
+  op.data.IoStatus = { Status: status, Information: 0 }
+  const frame = mgr.stack.enterRequest(() => `${op.opName} ${op.data.Iopb.TargetFileObject?.traceName ?? ''}`)
+  try {
+    yield* postChain(mgr, op, op.nodes.length - 1, 'dispatch')
+  } finally {
+    mgr.stack.leave(frame)
+  }
+  return op.data.IoStatus.Status
+}
+
 /**
  * Runs an FsFilter operation through the instances of `fo`'s volume. `fill` sets its parameters
  * (Parameters.AcquireForSectionSynchronization …); `lower` is the file system's own routine,
@@ -36,30 +87,8 @@ export function* fsFilterOperation(
   fill: (p: FLT_PARAMETERS) => void,
   lower: (data: FLT_CALLBACK_DATA) => Co<NTSTATUS>,
 ): Co<FsFilterOutcome> {
-  const vol = mgr.volumes.find((v) => v.fsDevice === fo.Vpb?.DeviceObject && v.frameDevice)
-  const data = new FLT_CALLBACK_DATA(FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, mgr.ke.current)
-  data.RequestorMode = KernelMode
-  data.Iopb.MajorFunction = major
-  data.Iopb.TargetFileObject = fo
-  fill(data.Iopb.Parameters)
-  const target = fo.ext.get(TARGET_INSTANCE) as FltInstance | undefined
-  const below = target ? target.altitudeValue : Number.POSITIVE_INFINITY
-  const nodes = vol ? vol.nodesFor(major).filter((n) => n.instance.active && n.instance.altitudeValue < below) : []
-  if (!vol || nodes.length === 0) return { status: yield* lower(data), disallowed: false }
-  const frame = mgr.stack.enterRequest(() => `${majorName(major)} ${fo.traceName}`)
-  try {
-    const op = new FltOperation(mgr, 'fsfilter', `FSF${mgr.nextFastIoId()}`, data, vol, nodes, undefined, mgr.ke.current, undefined, majorName(major))
-    op.depth = mgr.stack.depth()
-    const r = yield* preChain(mgr, op, 0)
-    if (r === 'complete') {
-      yield* postChain(mgr, op, op.pendedAt - 1, 'dispatch')
-      return { status: data.IoStatus.Status, disallowed: op.disallowed }
-    }
-    const st = yield* lower(data)
-    data.IoStatus = { Status: st, Information: 0 }
-    yield* postChain(mgr, op, op.nodes.length - 1, 'dispatch')
-    return { status: data.IoStatus.Status, disallowed: false }
-  } finally {
-    mgr.stack.leave(frame)
-  }
+  const pre = yield* fsFilterPre(mgr, fo, major, fill)
+  if (pre.completed) return { status: pre.status, disallowed: pre.disallowed }
+  const st = yield* lower(pre.data)
+  return { status: pre.op ? yield* fsFilterPost(mgr, pre.op, st) : st, disallowed: false }
 }

@@ -103,6 +103,40 @@ describe('FsFilter operations', () => {
   })
 })
 
+describe('the frame\'s acquire and release routines', () => {
+  it('pass down to the file system\'s exactly when it has them', () => {
+    const m = bootMachine()
+    const ntfs = m.flt.refreshVolumes()[0]!.fsDevice
+    const calls: string[] = []
+    ntfs.DriverObject.FastIoDispatch = {
+      *AcquireForCcFlush(_fo, device) {
+        calls.push(`acquire at ${device === ntfs ? 'ntfs' : 'other'}`)
+        return STATUS.STATUS_SUCCESS
+      },
+    }
+    expect(m.fltmc.load('passthrough').statusName).toBe('STATUS_SUCCESS')
+    const top = m.io.topDeviceFor(fileObjectAfterOpen(m))
+    expect(top).not.toBe(ntfs)
+    const table = top.DriverObject.FastIoDispatch!
+    expect(table.ReleaseForCcFlush).toBeUndefined()
+    expect(table.AcquireForModWrite).toBeUndefined()
+    const st = run(m, function* () {
+      return yield* table.AcquireForCcFlush!(fileObjectAfterOpen(m), top)
+    })
+    expect(st).toBe(STATUS.STATUS_SUCCESS)
+    expect(calls).toEqual(['acquire at ntfs'])
+  })
+})
+
+function fileObjectAfterOpen(m: Machine): FileObject {
+  const existing = [...m.io.fileObjects.values()].find((f) => f.traceName === 'C:\\fc.txt' && f.state === 'open')
+  if (existing) return existing
+  const h = run(m, function* () {
+    return (yield* open(m, 'C:\\fc.txt')).handle
+  })
+  return fileObjectOf(m, h)
+}
+
 describe('reissue, asynchronous I/O, work items', () => {
   it('FltReissueSynchronousIo from a synchronized post-create sends the changed create again below the instance', () => {
     const m = bootMachine()
