@@ -8,7 +8,7 @@
 
 import type { Co } from '../ke/index.ts'
 import type { FileObject } from '../io/file-object.ts'
-import { majorName } from '../nt/irp.ts'
+import { IRP_MJ_FLT, majorName } from '../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../nt/status.ts'
 import { FLT_CALLBACK_DATA } from './callback-data.ts'
 import { FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, KernelMode } from './constants.ts'
@@ -91,4 +91,55 @@ export function* fsFilterOperation(
   if (pre.completed) return { status: pre.status, disallowed: pre.disallowed }
   const st = yield* lower(pre.data)
   return { status: pre.op ? yield* fsFilterPost(mgr, pre.op, st) : st, disallowed: false }
+}
+
+/** STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY (ntstatus.h): a pre-callback did the operation itself */
+export const STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY = 0x00000126
+
+/** FS_FILTER_CALLBACK_DATA as FsRtl passes it to a driver's FsFilter callbacks */
+export interface FsRtlCallbackData {
+  readonly Operation: number
+  readonly FileObject: FileObject
+  readonly Parameters: { readonly SyncType?: number; readonly PageProtection?: number; readonly EndingOffset?: number }
+}
+
+type PreCallback = (data: FsRtlCallbackData, context: { completionContext: unknown }) => Co<NTSTATUS>
+type PostCallback = (data: FsRtlCallbackData, status: NTSTATUS, completionContext: unknown) => Co<void>
+
+/**
+ * FltMgr's FS_FILTER_CALLBACKS, for FsRtlRegisterFileSystemFilterCallbacks on its driver object:
+ * each Pre… runs the instances' pre-operation callbacks (keeping the operation as the completion
+ * context), each Post… their post-operation callbacks. A pre-operation callback that completes the
+ * operation makes the Pre… return its status (STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY for
+ * success, as FltMgr does), so FsRtl neither acquires nor calls the layers below.
+ */
+export function fltMgrFsFilterCallbacks(mgr: FilterManager): Record<string, PreCallback | PostCallback> {
+  const pre = (major: number): PreCallback =>
+    function* (data, context) {
+      const r = yield* fsFilterPre(mgr, data.FileObject, major, (p) => {
+        if (data.Parameters.SyncType !== undefined) p.AcquireForSectionSynchronization.SyncType = data.Parameters.SyncType
+        if (data.Parameters.PageProtection !== undefined) p.AcquireForSectionSynchronization.PageProtection = data.Parameters.PageProtection
+        if (data.Parameters.EndingOffset !== undefined) p.AcquireForModifiedPageWriter.EndingOffset = data.Parameters.EndingOffset
+      })
+      context.completionContext = r.op
+      if (!r.completed) return STATUS.STATUS_SUCCESS
+      return r.status === STATUS.STATUS_SUCCESS ? STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY : r.status
+    }
+  const post: PostCallback = function* (_data, status, completionContext) {
+    if (completionContext instanceof FltOperation) yield* fsFilterPost(mgr, completionContext, status)
+  }
+  return {
+    PreAcquireForSectionSynchronization: pre(IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION),
+    PostAcquireForSectionSynchronization: post,
+    PreReleaseForSectionSynchronization: pre(IRP_MJ_FLT.IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION),
+    PostReleaseForSectionSynchronization: post,
+    PreAcquireForCcFlush: pre(IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_CC_FLUSH),
+    PostAcquireForCcFlush: post,
+    PreReleaseForCcFlush: pre(IRP_MJ_FLT.IRP_MJ_RELEASE_FOR_CC_FLUSH),
+    PostReleaseForCcFlush: post,
+    PreAcquireForModifiedPageWriter: pre(IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_MOD_WRITE),
+    PostAcquireForModifiedPageWriter: post,
+    PreReleaseForModifiedPageWriter: pre(IRP_MJ_FLT.IRP_MJ_RELEASE_FOR_MOD_WRITE),
+    PostReleaseForModifiedPageWriter: post,
+  }
 }

@@ -28,6 +28,7 @@ import {
   FLT_FILE_NAME_NORMALIZED,
   FLT_FILE_NAME_QUERY_DEFAULT,
   FLT_IS_FS_FILTER_OPERATION,
+  FLT_PREOP_COMPLETE,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_DISALLOW_FSFILTER_IO,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
@@ -48,6 +49,7 @@ import { bootMachine, close, filterModule, lines, makeFile, mark, open, read, ru
 import type { Machine } from '../machine.ts'
 import type { LOG_RECORD } from '../filters/minispy.ts'
 import { recordKind } from '../filters/minispy.ts'
+import { fltMgrFsFilterCallbacks, STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY } from './fsfilter.ts'
 
 function fileObjectOf(m: Machine, handle: number): FileObject {
   return m.process('app.exe').handles.get(handle)!.object as FileObject
@@ -100,6 +102,53 @@ describe('FsFilter operations', () => {
     expect(recordKind(rec)).toBe('FSF')
     // names cannot be asked of the file system in acquire-for-flush, and nothing had cached one
     expect(rec.Name).toBe('<NO NAME: NameStatus=STATUS_FLT_INVALID_NAME_REQUEST>')
+  })
+})
+
+describe('FltMgr\'s FsFilter callbacks for FsRtl', () => {
+  it('run the pre-operation callbacks in Pre…, the post-operation callbacks in Post…, and report a completed acquire', () => {
+    const m = bootMachine()
+    expect(m.fltmc.load('passthrough').statusName).toBe('STATUS_SUCCESS')
+    let complete = false
+    expect(
+      m.fltmc.load(
+        filterModule('acq', '200000', () => ({
+          OperationRegistration: [
+            {
+              MajorFunction: IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_MOD_WRITE,
+              PreOperation: (d) => {
+                if (!complete) return FLT_PREOP_SUCCESS_NO_CALLBACK
+                d.IoStatus = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+                return FLT_PREOP_COMPLETE
+              },
+            },
+          ],
+        })),
+      ).statusName,
+    ).toBe('STATUS_SUCCESS')
+    const cb = fltMgrFsFilterCallbacks(m.flt)
+    const fo = fileObjectAfterOpen(m)
+    const from = mark(m)
+    const got = run(m, function* () {
+      const out: number[] = []
+      for (const c of [false, true]) {
+        complete = c
+        const context = { completionContext: undefined as unknown }
+        const data = { Operation: -3, FileObject: fo, Parameters: { EndingOffset: 8192 } }
+        out.push(yield* (cb['PreAcquireForModifiedPageWriter'] as (d: typeof data, x: typeof context) => Co<number>)(data, context))
+        yield* (cb['PostAcquireForModifiedPageWriter'] as (d: typeof data, s: number, x: unknown) => Co<void>)(data, STATUS.STATUS_SUCCESS, context.completionContext)
+      }
+      return out
+    })
+    expect(got).toEqual([STATUS.STATUS_SUCCESS, STATUS_FSFILTER_OP_COMPLETED_SUCCESSFULLY])
+    expect(lines(m, from, { ops: ['IRP_MJ_ACQUIRE_FOR_MOD_WRITE'] })).toEqual([
+      'passthrough@370030 pre IRP_MJ_ACQUIRE_FOR_MOD_WRITE',
+      'acq@200000 pre IRP_MJ_ACQUIRE_FOR_MOD_WRITE',
+      'passthrough@370030 post IRP_MJ_ACQUIRE_FOR_MOD_WRITE STATUS_SUCCESS',
+      'passthrough@370030 pre IRP_MJ_ACQUIRE_FOR_MOD_WRITE',
+      'acq@200000 pre IRP_MJ_ACQUIRE_FOR_MOD_WRITE',
+      'passthrough@370030 post IRP_MJ_ACQUIRE_FOR_MOD_WRITE STATUS_SUCCESS',
+    ])
   })
 })
 
