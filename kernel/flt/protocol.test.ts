@@ -10,6 +10,11 @@ import {
   FltQueueDeferredIoWorkItem,
   FltAllocateDeferredIoWorkItem,
   FltReadFile,
+  FltAllocateContext,
+  FltGetStreamHandleContext,
+  FltReleaseContext,
+  FLT_STREAMHANDLE_CONTEXT,
+  NonPagedPool,
   FltSetCallbackDataDirty,
   FLT_IS_FASTIO_OPERATION,
   FLT_POSTOP_FINISHED_PROCESSING,
@@ -379,6 +384,52 @@ describe('post-operation statuses and IRQL', () => {
       yield* read(m, h.handle, 4)
     })).toThrow(/IRQL_NOT_LESS_OR_EQUAL/)
     expect(m.info().bugcheck?.culprit).toContain('blocker')
+  })
+
+  it('at DISPATCH_LEVEL a post may release a context but not get one', () => {
+    const m = bootMachine()
+    const seen: string[] = []
+    const mod = filterModule('ctxpost', '300000', (handle) => ({
+      ContextRegistration: [{ ContextType: FLT_STREAMHANDLE_CONTEXT, Size: 8 }],
+      OperationRegistration: [
+        {
+          MajorFunction: IRP_MJ.IRP_MJ_READ,
+          PreOperation: (_d, _o, ctx) => {
+            const c = ref<object>()
+            FltAllocateContext(handle.value!, FLT_STREAMHANDLE_CONTEXT, 8, NonPagedPool, c)
+            ctx.value = c.value
+            return FLT_PREOP_SUCCESS_WITH_CALLBACK
+          },
+          PostOperation: (_d, FltObjects, ctx) => {
+            FltReleaseContext(ctx as object)
+            seen.push('released at DISPATCH_LEVEL')
+            const c = ref<object>()
+            FltGetStreamHandleContext(FltObjects.Instance, FltObjects.FileObject!, c)
+            seen.push('got one')
+            return FLT_POSTOP_FINISHED_PROCESSING
+          },
+        },
+      ],
+    }))
+    expect(m.fltmc.load(mod).statusName).toBe('STATUS_SUCCESS')
+    load(m, 'dpc', '100000', [
+      {
+        MajorFunction: IRP_MJ.IRP_MJ_READ,
+        PreOperation: (Data) => {
+          spawn(m, function* () {
+            KeRaiseIrql(m.ke, DISPATCH_LEVEL)
+            Data.IoStatus = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+            FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null)
+          }, 'System', 'completer')
+          return FLT_PREOP_PENDING
+        },
+      },
+    ])
+    expect(() => run(m, function* () {
+      const h = yield* open(m, 'C:\\d.txt')
+      yield* read(m, h.handle, 4)
+    })).toThrow(/IRQL_NOT_LESS_OR_EQUAL[\s\S]*FltGetStreamHandleContext called at DISPATCH_LEVEL/)
+    expect(seen).toEqual(['released at DISPATCH_LEVEL'])
   })
 
   it('a deferred I/O work item resumes a pended operation from a worker thread', () => {
