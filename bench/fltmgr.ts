@@ -13,7 +13,7 @@ import type { Co } from '../kernel/ke/index.ts'
 import type { BenchFigure } from './run.ts'
 
 const READS = 10000
-const ROUNDS = 3
+const ROUNDS = 5
 const DATA = new Uint8Array(4096).fill(0x61)
 
 function machineWith(instances: number): Machine {

@@ -101,27 +101,6 @@ export function callbackSite(op: FltOperation, node: CallbackNode, phase: 'pre' 
   return new OperationSite(op, node, phase)
 }
 
-/** calls a pre- or post-operation callback: plain functions directly, generators driven */
-function* callOperation(mgr: FilterManager, site: CallbackSite, call: () => number | Co<number>): Co<number> {
-  const entry = enterCallback(mgr, site)
-  let r: number | Co<number>
-  try {
-    r = call()
-  } catch (e) {
-    leaveCallback(mgr, entry)
-    throw filterFault(mgr, e, site)
-  }
-  if (!isCo(r)) {
-    leaveCallback(mgr, entry)
-    return r
-  }
-  try {
-    return yield* drive(mgr, site, r)
-  } finally {
-    leaveCallback(mgr, entry)
-  }
-}
-
 function fltBugcheck(param1: number, message: string, op: FltOperation, node?: CallbackNode): BugCheck {
   return new BugCheck(0xf5, message, {
     params: [param1, 0, 0, 0],
@@ -243,7 +222,27 @@ export function* preChain(mgr: FilterManager, op: FltOperation, from: number): C
     const ctx = ref<unknown>()
     const fo = iopb.TargetFileObject
     const pre = node.pre
-    const status = yield* callOperation(mgr, callbackSite(op, node, 'pre'), () => pre(data, relatedObjects(inst, fo), ctx))
+    // a plain callback is called here directly; a generator is driven (its waits go to the scheduler)
+    const site = callbackSite(op, node, 'pre')
+    const entry = enterCallback(mgr, site)
+    let status: number
+    let r: number | Co<number>
+    try {
+      r = pre(data, relatedObjects(inst, fo), ctx)
+    } catch (e) {
+      leaveCallback(mgr, entry)
+      throw filterFault(mgr, e, site)
+    }
+    if (isCo(r)) {
+      try {
+        status = yield* drive(mgr, site, r)
+      } finally {
+        leaveCallback(mgr, entry)
+      }
+    } else {
+      leaveCallback(mgr, entry)
+      status = r
+    }
     op.current = -1
     if (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
       data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY
@@ -510,9 +509,18 @@ export function* postChain(mgr: FilterManager, op: FltOperation, from: number, m
     const fo = data.Iopb.TargetFileObject
     const ctx = op.completionContexts[i]
     let r: number
+    const site = callbackSite(op, node, 'post')
+    const entry = enterCallback(mgr, site)
     try {
-      r = yield* callOperation(mgr, callbackSite(op, node, 'post'), () => post(data, relatedObjects(inst, fo), ctx, 0))
+      let c: number | Co<number>
+      try {
+        c = post(data, relatedObjects(inst, fo), ctx, 0)
+      } catch (e) {
+        throw filterFault(mgr, e, site)
+      }
+      r = isCo(c) ? yield* drive(mgr, site, c) : c
     } finally {
+      leaveCallback(mgr, entry)
       op.current = -1
       inst.outstanding.delete(op)
       if (inst.state === 'tearingDown') inst.changed.set()

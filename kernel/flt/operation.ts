@@ -38,9 +38,9 @@ export interface GeneratedIo {
 export class FltOperation {
   state: OperationState = 'pre'
   /** per node: POST_NONE, POST_CALL or POST_SYNC */
-  readonly wantsPost: Uint8Array
+  readonly wantsPost: number[]
   /** per node: its post was already called while draining */
-  readonly drained: Uint8Array
+  readonly drained: number[]
   /** per node: the completion context its pre-operation callback set */
   readonly completionContexts: unknown[]
   /** the Iopb as the next pre-operation callback will see it */
@@ -48,7 +48,7 @@ export class FltOperation {
   /** per node: the Iopb as it saw it in its pre-operation callback */
   readonly seen: (IopbSnapshot | undefined)[]
   /** per node: it made the callback data dirty */
-  readonly dirtiedBy: Uint8Array
+  readonly dirtiedBy: number[]
   /** the node whose callback is running (its instance is Iopb.TargetInstance) */
   current = -1
   /** the node that pended in pre, or returned MORE_PROCESSING_REQUIRED in post */
@@ -106,9 +106,9 @@ export class FltOperation {
     readonly opName: string,
   ) {
     const n = nodes.length
-    this.wantsPost = new Uint8Array(n)
-    this.drained = new Uint8Array(n)
-    this.dirtiedBy = new Uint8Array(n)
+    this.wantsPost = new Array<number>(n).fill(0)
+    this.drained = new Array<number>(n).fill(0)
+    this.dirtiedBy = new Array<number>(n).fill(0)
     this.completionContexts = new Array<unknown>(n)
     this.seen = new Array<IopbSnapshot | undefined>(n)
     setOperation(data, this)
