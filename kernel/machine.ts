@@ -12,6 +12,10 @@ import type { DeviceObject } from './io/device.ts'
 import { FilterManager } from './flt/manager.ts'
 import { Fltmc } from './flt/fltmc.ts'
 import { BUILTIN_FILTERS } from './filters/index.ts'
+import type { KThread } from './ke/index.ts'
+import { CacheManager } from './cc/cache-manager.ts'
+import { MemoryManager } from './mm/memory-manager.ts'
+import type { SettingInput } from './mm/settings.ts'
 
 export type MachineState = 'booting' | 'running' | 'stopped' | 'bugchecked'
 
@@ -68,6 +72,16 @@ export interface MachineOptions {
   trace?: boolean
   /** most trace events kept in memory (default: all); listeners see every event */
   traceCapacity?: number
+  /**
+   * Run the Cache Manager: cached I/O goes through cache maps, the lazy writer writes it behind
+   * from System, closes come when the cache lets go (the scenario runner turns it on). Without
+   * it a file system serves cached requests from the volume directly.
+   */
+  cacheManager?: boolean
+  /** Cache and Memory Manager settings (lazy-writer timings …; kernel/mm/settings.ts), as a scenario's `settings:` */
+  settings?: { readonly [key: string]: SettingInput }
+  /** virtual time the machine starts at (a machine powered on again continues the clock) */
+  startTime?: number
 }
 
 const SYSTEM_PID = 4
@@ -83,6 +97,10 @@ export class Machine {
   ob!: ObNamespace
   io!: IoManager
   workQueues!: SystemWorkQueues
+  /** the Memory Manager (segments, sections, the mapped page writer) */
+  mm!: MemoryManager
+  /** the Cache Manager (cache maps, lazy writer, read-ahead), when the machine runs one */
+  cc: CacheManager | undefined
   system!: EProcess
   /** the Filter Manager (minifilters at altitudes above each volume's file system) */
   flt!: FilterManager
@@ -112,6 +130,7 @@ export class Machine {
     const strategy =
       typeof this.opts.strategy === 'object' ? this.opts.strategy : this.opts.strategy ? createStrategy(this.opts.strategy, this.seed) : undefined
     this.ke = new Scheduler({ seed: this.seed, strategy })
+    if (this.opts.startTime !== undefined) this.ke.now = this.opts.startTime
     this.ob = new ObNamespace()
     this.ob.createSymbolicLink('\\GLOBAL??\\GLOBALROOT', '')
     this.ob.alias('\\??', '\\GLOBAL??')
@@ -124,6 +143,10 @@ export class Machine {
       if (this.listeners.size > 0) this.pendingTrace.push(e)
     })
     this.io = new IoManager({ ke: this.ke, ob: this.ob, workQueues: this.workQueues, system: this.system, processOf: (tid) => this.tidToProcess.get(tid), trace: this.trace })
+    // the Memory and Cache Managers: their System threads; file systems mounted below cache through them
+    const registerThread = (t: KThread): void => this.registerThread(this.system, t.tid)
+    this.mm = new MemoryManager(this.io, { settings: this.opts.settings, registerThread })
+    if (this.opts.cacheManager) this.cc = new CacheManager(this.io, this.mm, { settings: this.opts.settings, registerThread })
     this.flt = new FilterManager({
       ke: this.ke,
       io: this.io,
@@ -206,6 +229,32 @@ export class Machine {
       this.state = 'bugchecked'
       this.emitState()
     }
+  }
+
+  /**
+   * Pulls the plug: what is dirty in the cache and in mapped pages is lost, no thread runs again.
+   * The volumes stay as their stores hold them (metadata is journaled, data the lazy writer had
+   * not written is gone); Machine.powerOn mounts them in a new machine.
+   */
+  powerOff(): void {
+    if (this.state === 'stopped' || this.state === 'booting') return
+    this.cc?.powerLoss()
+    this.mm.powerLoss()
+    this.afterRun()
+    this.state = 'stopped'
+    this.emitState()
+  }
+
+  /**
+   * The machine after a power loss: a new one with the same options, the clock going on from
+   * where `previous` stopped, each volume mounted again by `remount` (which gets the volume as
+   * `previous` left it). Boot it before use.
+   */
+  static powerOn(previous: Machine, remount: (v: MountedVolume) => MountVolume): Machine {
+    if (previous.state !== 'stopped') throw new Error(`powerOn: the previous machine is ${previous.state}, not powered off`)
+    const letters = (previous.opts.volumes ?? []).map((v) => v.letter)
+    const volumes = previous.volumes.splice(0).map((v, i) => ({ letter: letters[i] ?? v.info.letter, mount: remount(v) }))
+    return new Machine({ ...previous.opts, volumes, startTime: previous.ke.now })
   }
 
   shutdown(): void {

@@ -5,7 +5,8 @@
 // itself — and the file with it when that was its last name and no handle remains.
 //
 // Cleanup is not close: file objects stay referenced (by the Cache and Memory Managers) and
-// IRP_MJ_CLOSE comes later.
+// IRP_MJ_CLOSE comes later. The file object's private cache map goes here
+// (CcUninitializeCacheMap); a stream deleted here takes its cached data with it.
 
 import { KePreemptionPoint, type Co } from '../../ke/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
@@ -77,6 +78,10 @@ function commonCleanup(ccb: Ccb, irp: Irp): void {
       if (!fcb.isDirectory || vcb.store.isEmptyDirectory(fcb.record)) fcb.deletePendingLinks.add(vcb.linkKey(ccb.link))
     }
   }
+
+  // CcUninitializeCacheMap: this file object's cache map goes; the stream's stays for the lazy
+  // writer and lazy close (or goes with the stream below, if this cleanup deletes it)
+  vcb.cache?.uninitialize(fo)
 
   fcb.cleanupCount--
   scb.cleanupCount--

@@ -337,6 +337,8 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
   if (scbCheck) return scbCheck
   const { status: eaStatus, eas } = easForCreate(req.params.EaBuffer, req.options)
   if (eaStatus !== STATUS.STATUS_SUCCESS) return outcome(eaStatus)
+  const truncated = truncateCached(vcb, fcb, streamName)
+  if (truncated) return truncated
   vcb.store.atomic(() => {
     const sizes: { size: number; validDataLength: number; allocated?: number } = { size: 0, validDataLength: 0 }
     sizes.allocated = Math.max(0, req.params.AllocationSize)
@@ -502,6 +504,8 @@ function openById(req: CreateRequest): Outcome {
   if (readOnly && disposition !== D.FILE_SUPERSEDE) return outcome(STATUS.STATUS_ACCESS_DENIED)
   const scbCheck = checkOpenScb(req, fcb, '', granted)
   if (scbCheck) return scbCheck
+  const truncated = truncateCached(vcb, fcb, '')
+  if (truncated) return truncated
   vcb.store.atomic(() => {
     vcb.store.setStreamSizes(r.record, '', { size: 0, validDataLength: 0, allocated: Math.max(0, req.params.AllocationSize) })
     vcb.store.setStandardInfo(r.record, { fileAttributes: attributesForCreate(req.params.FileAttributes, false) })
@@ -561,6 +565,20 @@ function checkOpenScb(req: CreateRequest, fcb: Fcb, streamName: string, granted:
   if (!scb) return undefined
   const st = IoCheckShareAccess(granted, req.shareAccess, req.fo, scb.shareAccess, false)
   return st === STATUS.STATUS_SUCCESS ? undefined : outcome(st)
+}
+
+/**
+ * An overwrite or supersede empties the stream: what the cache holds of it goes first, unless a
+ * user view maps it (MmCanFileBeTruncated; documented: CreateFile with CREATE_ALWAYS on a mapped
+ * file fails with ERROR_USER_MAPPED_FILE).
+ */
+function truncateCached(vcb: Vcb, fcb: Fcb, streamName: string): Outcome | undefined {
+  const scb = fcb.scbs.get(vcb.upcase(streamName))
+  if (!scb || !vcb.cache) return undefined
+  if (vcb.cache.isUserMapped(scb)) return outcome(STATUS.STATUS_USER_MAPPED_FILE)
+  vcb.cache.purge(scb, 0)
+  scb.cachedValidData = 0
+  return undefined
 }
 
 /** the last step of every successful create: share access, SCB/CCB, counts, file object */

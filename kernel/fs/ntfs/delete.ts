@@ -44,10 +44,17 @@ export function deleteIfNameless(vcb: Vcb, fcb: Fcb): void {
   deleteRecordNow(vcb, fcb)
 }
 
+/** what the cache holds of a stream that is going away goes with it (dirty data too) */
+function purgeCached(vcb: Vcb, fcb: Fcb, stream?: string): void {
+  if (!vcb.cache) return
+  for (const scb of fcb.scbs.values()) if (scb.kind === 'data' && (stream === undefined || scb.streamName === stream)) vcb.cache.purge(scb, 0)
+}
+
 /** frees the record: every remaining name, its streams and clusters */
 export function deleteRecordNow(vcb: Vcb, fcb: Fcb): void {
   const r = fcb.read()
   if (!r) return
+  purgeCached(vcb, fcb)
   vcb.store.atomic(() => {
     for (const n of r.names) vcb.store.removeName(fcb.record, n.parent, n.name)
     vcb.store.deleteRecord(fcb.record)
@@ -68,6 +75,7 @@ export function deleteStreamNow(vcb: Vcb, fcb: Fcb, stream: string, reportAs: Li
   const r = fcb.read()
   if (!r || stream === '') return
   if (!r.streams.some((s) => s.name === stream)) return
+  purgeCached(vcb, fcb, stream)
   vcb.store.deleteStream(fcb.record, stream)
   touchChange(fcb, undefined)
   if (reportAs) reportChange(vcb, reportAs.parent, reportAs.name, FILE_ACTION.FILE_ACTION_REMOVED_STREAM, FILE_NOTIFY_CHANGE.FILE_NOTIFY_CHANGE_STREAM_NAME)

@@ -6,7 +6,11 @@ import { DriverObject, VPB_MOUNTED, DO_DEVICE_INITIALIZING, type DeviceObject, t
 import type { IoManager } from '../../io/iomgr.ts'
 import { FILE_DEVICE } from '../../nt/file.ts'
 import { IRP_MJ } from '../../nt/irp.ts'
+import { CcOf } from '../../cc/cache-manager.ts'
+import { FsRtlRegisterFileSystemFilterCallbacks } from '../../mm/fsrtl.ts'
+import { attachCache } from './cache-attach.ts'
 import { ntfsCleanup } from './cleanup.ts'
+import { ntfsFastIoDispatch, ntfsFsFilterCallbacks } from './fastio.ts'
 import { dirctrlDispatch } from './dirctrl.ts'
 import { attachDirectoryNotify } from './dirctrl-notify.ts'
 import { eaDispatch } from './ea.ts'
@@ -51,6 +55,8 @@ export function createNtfsDriver(io: IoManager): DriverObject {
   if (d) return d
   d = new DriverObject('\\FileSystem\\Ntfs')
   for (const [major, routine] of Object.entries(ntfsDispatchTable())) d.MajorFunction[Number(major)] = routine
+  d.FastIoDispatch = ntfsFastIoDispatch()
+  FsRtlRegisterFileSystemFilterCallbacks(d, ntfsFsFilterCallbacks())
   drivers.set(io, d)
   return d
 }
@@ -69,6 +75,9 @@ export function mountNtfsVolume(io: IoManager, realDevice: DeviceObject, store: 
   const vcb = new Vcb(io, store, realDevice, vpb, settings)
   vcb.volumeDevice = vdo
   vdo.DeviceExtension = vcb
+  // the machine's Cache Manager, when it runs one: cached I/O goes through it from now on
+  const cc = CcOf(io)
+  if (cc) attachCache(vcb, cc)
   // change notification hears every directory change and every cleanup
   attachDirectoryNotify(vcb)
   vdo.traceAt = 'fs'

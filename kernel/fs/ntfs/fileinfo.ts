@@ -8,6 +8,7 @@ import type { EResource } from '../../ke/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
 import { IoGetCurrentIrpStackLocation, type Irp } from '../../io/irp.ts'
 import { FILE_INFORMATION_CLASS as C } from '../../nt/infoclass.ts'
+import { IRP_FLAGS } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { queryInformation } from './query-info.ts'
@@ -61,7 +62,11 @@ export function* ntfsSetInformation(device: DeviceObject, irp: Irp): Co<NTSTATUS
     yield* vcb.Resource.acquireExclusive()
     held.push(vcb.Resource)
   }
-  yield* ccb.fcb.Resource.acquireExclusive()
+  // the lazy writer's size update (IRP_PAGING_IO, AdvanceOnly) comes while it holds the file
+  // shared through AcquireForLazyWrite: it must not ask for it exclusive (FastFat does the same)
+  const lazyWriterUpdate = (irp.Flags & IRP_FLAGS.IRP_PAGING_IO) !== 0 && cls === C.FileEndOfFileInformation && params.AdvanceOnly
+  if (lazyWriterUpdate) yield* ccb.fcb.Resource.acquireShared()
+  else yield* ccb.fcb.Resource.acquireExclusive()
   held.push(ccb.fcb.Resource)
   let status: NTSTATUS
   try {

@@ -22,11 +22,14 @@ export function* ntfsFlushBuffers(device: DeviceObject, irp: Irp): Co<NTSTATUS> 
   yield* ccb.fcb.Resource.acquireExclusive()
   try {
     if (vcb.cache) {
+      // CcFlushCache in the caller's thread: synchronous paging writes (observed, Win7 jump list)
+      let st: NTSTATUS = STATUS.STATUS_SUCCESS
       if (ccb.fcb.kind === 'volume') {
-        for (const f of vcb.fcbTable.values()) for (const s of f.scbs.values()) if (s.kind === 'data') yield* vcb.cache.flush(s)
+        for (const f of vcb.fcbTable.values()) for (const s of f.scbs.values()) if (s.kind === 'data' && st === STATUS.STATUS_SUCCESS) st = yield* vcb.cache.flush(s)
       } else if (ccb.scb.kind === 'data') {
-        yield* vcb.cache.flush(ccb.scb)
+        st = yield* vcb.cache.flush(ccb.scb)
       }
+      if (st !== STATUS.STATUS_SUCCESS) return completeIrp(irp, st)
     }
     vcb.store.flush()
     return completeIrp(irp, STATUS.STATUS_SUCCESS)

@@ -56,10 +56,13 @@ export function setZeroData(req: FsctlRequest): FsctlResult {
   const r = ccb.fcb.mustRead()
   const s = streamInfo(scb)
   if (!s) return result(STATUS.STATUS_FILE_DELETED)
-  // the range is clipped to the end of file (zeroing never extends a file); past valid data it already reads as zero
+  // the range is clipped to the end of file (zeroing never extends a file); past valid data it
+  // already reads as zero (valid in memory: cached writes count before the lazy writer catches up)
+  refreshHeader(scb)
   const start = Number(from)
-  const end = Math.min(Number(beyond > BigInt(s.size) ? BigInt(s.size) : beyond), s.validDataLength)
+  const end = Math.min(Number(beyond > BigInt(s.size) ? BigInt(s.size) : beyond), scb.header.ValidDataLength)
   if (start < end) {
+    vcb.cache?.zeroCached(scb, start, end)
     const zeros = new Uint8Array(Math.min(ZERO_CHUNK, end - start))
     vcb.store.atomic(() => {
       for (let o = start; o < end; o += zeros.length) vcb.store.writeStream(r.record, s.name, o, zeros.subarray(0, Math.min(zeros.length, end - o)))

@@ -5,7 +5,8 @@
 // - a zero-length read succeeds with nothing;
 // - another owner's exclusive byte-range lock over the range → STATUS_FILE_LOCK_CONFLICT;
 // - a synchronous file object's position moves past what was read (not for paging I/O).
-// Cached reads go through the Cache Manager when one is attached (./cache-seam.ts).
+// Cached reads go through the Cache Manager when one is attached (./cache-seam.ts); a
+// non-cached read first has the cache write what it holds dirty for the range.
 
 import { KePreemptionPoint, type Co } from '../../ke/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
@@ -61,8 +62,14 @@ function* commonRead(ccb: Ccb, irp: Irp, requestedOffset: number, length: number
   if (!paging && !scb.fileLock.canRead(fo, irp.Thread?.process, key, offset, length)) return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
   const n = Math.min(length, size - offset)
   if (!nonCached && vcb.cache) {
-    yield* vcb.cache.copyRead(scb, fo, offset, buffer.subarray(0, n))
+    const st = yield* vcb.cache.copyRead(scb, fo, offset, buffer.subarray(0, n))
+    if (st !== STATUS.STATUS_SUCCESS) return outcome(st)
   } else {
+    // coherency (FastFat NonCachedIo): what the cache holds dirty for the range is written first
+    if (!paging && vcb.cache) {
+      const st = yield* vcb.cache.flush(scb, offset, n, true)
+      if (st !== STATUS.STATUS_SUCCESS) return outcome(st)
+    }
     buffer.set(vcb.store.readStream(fcb.record, scb.streamName, offset, n))
   }
   if (fo.Flags & FO.FO_SYNCHRONOUS_IO && !paging) fo.CurrentByteOffset = offset + n

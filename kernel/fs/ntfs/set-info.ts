@@ -9,7 +9,7 @@ import { i64, view } from '../../rtl/structs/buffer.ts'
 import { settableAttributes } from './attributes.ts'
 import { notifyDirectoryDeleted } from './dirctrl-notify.ts'
 import { reportChange } from './notify.ts'
-import { refreshHeader, setStreamSizes, streamInfo } from './sizes.ts'
+import { refreshHeader, setStreamSizes, streamInfo, validDataOnDisk } from './sizes.ts'
 import type { Ccb } from './structures.ts'
 import { systemTime, touchChange } from './times.ts'
 
@@ -181,12 +181,15 @@ export function setEndOfFile(ccb: Ccb, buf: Uint8Array, advanceOnly: boolean): N
   const { scb } = ccb
   refreshHeader(scb)
   if (advanceOnly) {
-    if (eof > scb.header.ValidDataLength && eof <= scb.header.FileSize) setStreamSizes(scb, { validDataLength: eof })
+    // the lazy writer's call: the valid data length on disk catches up with what it wrote
+    if (eof > validDataOnDisk(scb) && eof <= scb.header.FileSize) setStreamSizes(scb, { validDataLength: eof })
     return STATUS.STATUS_SUCCESS
   }
   const old = scb.header.FileSize
   if (eof === old) return STATUS.STATUS_SUCCESS
-  if (eof < old && ccb.vcb.cache) ccb.vcb.cache.purge(scb, eof, old - eof)
+  // MmCanFileBeTruncated: a mapped view keeps the file from shrinking (documented, SetEndOfFile)
+  if (eof < old && ccb.vcb.cache?.isUserMapped(scb)) return STATUS.STATUS_USER_MAPPED_FILE
+  if (eof < old && ccb.vcb.cache) ccb.vcb.cache.purge(scb, eof)
   // growing keeps ValidDataLength (the new bytes read as zeros); shrinking pulls it back
   setStreamSizes(scb, { size: eof, allocated: Math.max(eof, eof < old ? 0 : scb.header.AllocationSize) })
   markSizeChange(ccb, true)
@@ -204,7 +207,8 @@ export function setAllocation(ccb: Ccb, buf: Uint8Array): NTSTATUS {
   refreshHeader(scb)
   const old = scb.header.FileSize
   if (alloc < old) {
-    if (ccb.vcb.cache) ccb.vcb.cache.purge(scb, alloc, old - alloc)
+    if (ccb.vcb.cache?.isUserMapped(scb)) return STATUS.STATUS_USER_MAPPED_FILE
+    if (ccb.vcb.cache) ccb.vcb.cache.purge(scb, alloc)
     setStreamSizes(scb, { size: alloc, allocated: alloc })
     markSizeChange(ccb, true)
   } else {

@@ -13,12 +13,22 @@ export function streamInfo(scb: Scb): StreamInfo | undefined {
   return r.streams.find((s) => s.name === scb.streamName) ?? r.streams.find((s) => scb.fcb.vcb.upcase(s.name) === key)
 }
 
-/** copies the store's sizes into the SCB header */
+/**
+ * copies the store's sizes into the SCB header; the valid data length in memory is the larger
+ * of the one on disk and what cached writes have reached (never past end of file)
+ */
 export function refreshHeader(scb: Scb): void {
   const s = streamInfo(scb)
-  scb.header.FileSize = s?.size ?? 0
+  const size = s?.size ?? 0
+  if (scb.cachedValidData > size) scb.cachedValidData = size
+  scb.header.FileSize = size
   scb.header.AllocationSize = s?.allocated ?? 0
-  scb.header.ValidDataLength = s?.validDataLength ?? 0
+  scb.header.ValidDataLength = Math.max(s?.validDataLength ?? 0, scb.cachedValidData)
+}
+
+/** the valid data length the volume has (what the lazy writer has not yet caught up with stays in memory) */
+export function validDataOnDisk(scb: Scb): number {
+  return streamInfo(scb)?.validDataLength ?? 0
 }
 
 /** sets sizes in the store and the header */

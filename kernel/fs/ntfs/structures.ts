@@ -13,6 +13,7 @@ import type { DeviceObject, Vpb } from '../../io/device.ts'
 import type { FileObject, SectionObjectPointers } from '../../io/file-object.ts'
 import type { IoManager } from '../../io/iomgr.ts'
 import { newShareAccess, type ShareAccess } from '../../io/share-access.ts'
+import type { CacheManager } from '../../cc/cache-manager.ts'
 import type { NtfsCacheSeam } from './cache-seam.ts'
 import { FileLock } from './filelock.ts'
 import type { FileNameLink, FileRecord, NtfsStore, RecordNo } from './store.ts'
@@ -83,6 +84,8 @@ export class Vcb {
   volumeDevice!: DeviceObject
   /** the Cache Manager's entry points once it is attached; until then cached I/O goes to the store */
   cache: NtfsCacheSeam | undefined
+  /** the Cache Manager itself (the fast I/O routines call it as FsRtlCopyRead does) */
+  cc: CacheManager | undefined
   /** FCBs made by the create in progress, dropped again if it fails */
   private readonly fresh: Fcb[] = []
 
@@ -252,6 +255,11 @@ export class Scb {
   readonly sectionObjectPointers: SectionObjectPointers = { DataSectionObject: undefined, SharedCacheMap: undefined, ImageSectionObject: undefined }
   /** FILE_LOCK: byte-range locks of this stream */
   readonly fileLock: FileLock
+  /**
+   * How far cached writes have made data valid in memory (Scb->Header.ValidDataLength on
+   * Windows), ahead of the valid data length on disk until the lazy writer catches up.
+   */
+  cachedValidData = 0
   /** per-stream state of other modules (oplocks …) */
   readonly ext = new Map<string, unknown>()
 

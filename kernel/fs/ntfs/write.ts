@@ -9,7 +9,10 @@
 // - a shared lock anywhere over the range, or another owner's exclusive lock →
 //   STATUS_FILE_LOCK_CONFLICT;
 // - a synchronous file object's position moves past what was written;
-// - the times are stamped at this handle's cleanup (./times.ts), FO_FILE_MODIFIED marks it.
+// - the times are stamped at this handle's cleanup (./times.ts), FO_FILE_MODIFIED marks it;
+// - with a Cache Manager attached, a cached write lands in the cache (the new end of file goes
+//   to the volume at once), a non-cached one flushes and purges the cached range first, and
+//   write-through has the written range flushed before the write completes.
 
 import { KePreemptionPoint, type Co } from '../../ke/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
@@ -20,7 +23,7 @@ import { SL_FLAGS_READ_WRITE } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp, outcome, type Outcome } from './complete.ts'
 import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset } from './rw-common.ts'
-import { refreshHeader, writeStreamData } from './sizes.ts'
+import { refreshHeader, setStreamSizes, writeStreamData } from './sizes.ts'
 import { ccbOf, type Ccb } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
@@ -33,8 +36,14 @@ export function* ntfsWrite(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   if (!ccb || !params) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   yield* KePreemptionPoint('NtfsCommonWrite')
   const paging = isPagingIo(irp)
+  const vcb = ccb.vcb
+  // CcCanIWrite before any lock is taken: a cached writer waits while dirty data is over the threshold
+  if (vcb.cache && !paging && !isNonCached(irp, ccb.fileObject)) yield* vcb.cache.canIWrite(params.Length)
+  // paging writes share the paging resource (the lazy writer or mapped page writer holds the
+  // file through its acquire callback); every other write holds the file exclusive
   const resource = paging ? ccb.fcb.PagingIoResource : ccb.fcb.Resource
-  yield* resource.acquireExclusive()
+  if (paging) yield* resource.acquireShared()
+  else yield* resource.acquireExclusive()
   let r: Outcome
   try {
     r = yield* commonWrite(ccb, irp, sp, params.ByteOffset, params.Length, params.Key)
@@ -75,17 +84,32 @@ function* commonWrite(ccb: Ccb, irp: Irp, sp: IoStackLocation, requestedOffset: 
     return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
   }
   const data = buffer.subarray(0, n)
+  const writeThrough = (fo.Flags & FO.FO_WRITE_THROUGH) !== 0 || (sp.Flags & SL_FLAGS_READ_WRITE.SL_WRITE_THROUGH) !== 0
   if (!nonCached && vcb.cache) {
-    yield* vcb.cache.copyWrite(scb, fo, offset, data)
+    // the data waits in the cache, valid in memory only until the lazy writer writes it; the new
+    // end of file is metadata, on the volume at once (set after the copy, so that the cache
+    // zeroes rather than reads the part of a page past the old end)
+    const st = yield* vcb.cache.copyWrite(scb, fo, offset, data)
+    if (st !== STATUS.STATUS_SUCCESS) return outcome(st)
+    if (offset + n > oldSize) setStreamSizes(scb, { size: offset + n })
+    if (offset + n > scb.cachedValidData) scb.cachedValidData = offset + n
+    refreshHeader(scb)
+    if (writeThrough) {
+      const wt = yield* vcb.cache.writeThrough(scb, offset, n)
+      if (wt !== STATUS.STATUS_SUCCESS) return outcome(wt)
+    }
   } else {
+    // coherency (FastFat NonCachedIo): a non-cached write has the cache write what it holds
+    // dirty for the range, then drops the range, so no stale copy stays cached
+    if (vcb.cache && !paging) {
+      const st = yield* vcb.cache.flush(scb, offset, n, true)
+      if (st !== STATUS.STATUS_SUCCESS) return outcome(st)
+    }
     writeStreamData(scb, offset, data)
     if (vcb.cache && !paging) vcb.cache.purge(scb, offset, n)
   }
   if (vcb.cache && scb.header.FileSize !== oldSize) vcb.cache.setFileSizes(scb)
-  if ((fo.Flags & FO.FO_WRITE_THROUGH) !== 0 || (sp.Flags & SL_FLAGS_READ_WRITE.SL_WRITE_THROUGH) !== 0) {
-    if (vcb.cache && !nonCached) yield* vcb.cache.flush(scb)
-    vcb.store.flush()
-  }
+  if (writeThrough) vcb.store.flush()
   if (!paging) {
     ccb.modified = true
     fo.Flags |= FO.FO_FILE_MODIFIED
