@@ -19,6 +19,11 @@ import { checkFiles, populateVolume } from './volume-files.ts'
 import { checkTrace, TraceCollector } from './trace.ts'
 import { loadScenarioFilters } from './filters.ts'
 import type { TraceEvent } from '../../trace/event.ts'
+import { settleCaches } from '../../cc/settle.ts'
+import { checkCacheSettings } from '../../mm/settings.ts'
+import { mountNtfsVolume } from '../../fs/ntfs/driver.ts'
+import type { NtfsStore } from '../../fs/ntfs/store.ts'
+import type { MountedVolume, MountVolume } from '../../machine.ts'
 
 export interface RunOptions {
   /** overrides the scenario's seed */
@@ -54,6 +59,8 @@ export interface RunReport {
 }
 
 const DEFAULT_STEP_TIMEOUT = 600 * 10_000_000
+/** how long the end of a run waits for the cache and memory managers to go quiet (virtual time) */
+const QUIET_LIMIT = 120 * 10_000_000
 
 function where(s: { source: { file: string; line: number; col: number } }): string {
   return `${s.source.file}:${s.source.line}:${s.source.col}`
@@ -69,13 +76,21 @@ interface Worker {
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunReport {
   const seed = opts.seed ?? int64ToNumber(scenario.seed)
   const source = opts.volume ? opts.volume(scenario) : defaultVolume(scenario)
-  const machine = Machine.create({ seed, strategy: opts.strategy, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }] })
+  const bad = checkCacheSettings(scenario.settings)
+  if (bad.length > 0) {
+    const failures = bad.map((message) => ({ where: scenario.file, message }))
+    return { name: scenario.name, file: scenario.file, seed, passed: 0, failed: failures.length, failures, trace: [], decisions: [], virtualTime: 0 }
+  }
+  // `settings: { cacheManager: true }` runs the Cache Manager (kernel/cc): cached I/O, lazy writer, lazy close
+  const cacheManager = scenario.settings['cacheManager'] === true
+  const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }] })
   machine.boot()
+  const run: { machine: Machine } = { machine }
   try {
-    return runOn(machine, scenario, seed, opts)
+    return runOn(run, scenario, seed, opts, source)
   } finally {
-    opts.onMachine?.(machine)
-    machine.shutdown()
+    opts.onMachine?.(run.machine)
+    run.machine.shutdown()
   }
 }
 
@@ -84,11 +99,14 @@ export function defaultVolume(scenario: Scenario): VolumeSource {
   return { kind: 'memory', sizeBytes: Number(scenario.volume.size ?? 64n * 1024n * 1024n), label: scenario.volume.label }
 }
 
-function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOptions): RunReport {
-  const ctx = new RunContext(machine)
+function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts: RunOptions, source: VolumeSource): RunReport {
+  let machine = run.machine
+  let ctx = new RunContext(machine)
   const failures: Failure[] = []
   let passed = 0
-  const collector = new TraceCollector(machine)
+  let collector = new TraceCollector(machine)
+  // what machines before a power cycle recorded (power: off)
+  const earlier: { trace: TraceEvent[]; decisions: { c: number; n: number }[] } = { trace: [], decisions: [] }
   const report = (): RunReport => ({
     name: scenario.name,
     file: scenario.file,
@@ -96,9 +114,9 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
     passed,
     failed: failures.length,
     failures,
-    trace: collector.events,
+    trace: earlier.trace.length > 0 ? [...earlier.trace, ...renumber(collector.events, earlier.trace.length)] : collector.events,
     ...(machine.ke.bugcheck ? { bugcheck: { code: machine.ke.bugcheck.code, codeName: machine.ke.bugcheck.codeName, message: machine.ke.bugcheck.message } } : {}),
-    decisions: [...machine.ke.decisions],
+    decisions: [...earlier.decisions, ...machine.ke.decisions],
     virtualTime: machine.ke.now,
   })
   if (machine.state !== 'running') {
@@ -110,6 +128,12 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
   const setup = populateVolume(machine, scenario)
   if (setup) {
     failures.push(setup)
+    return report()
+  }
+  // the prepared files were written long before the run: their data is on disk, their caches closed
+  const settled = machine.cc && settleCaches(machine.io, machine.cc, machine.trace, (t) => machine.registerThread(machine.system, t.tid))
+  if (settled) {
+    failures.push({ where: scenario.file, message: `volume.files: ${settled}` })
     return report()
   }
   // the scenario's filters: loaded and attached after the files are made, before the trace starts
@@ -190,7 +214,23 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
       continue
     }
     if (!segment.concurrent && only.kind === 'power') {
-      failures.push({ where: where(only), message: 'power steps are not available in this build yet (they arrive with the Cache Manager)' })
+      // pull the plug: dirty cached and mapped data is lost, the volume is mounted again in a
+      // new machine (the clock goes on), and later steps start with no handles
+      collector.stop()
+      earlier.trace.push(...renumber(collector.events, earlier.trace.length))
+      earlier.decisions.push(...machine.ke.decisions)
+      machine = powerCycle(machine, source)
+      run.machine = machine
+      ctx = new RunContext(machine)
+      workers.clear()
+      pending = 0
+      collector = new TraceCollector(machine)
+      collector.start()
+      if (machine.state !== 'running') {
+        failures.push({ where: where(only), message: `the machine did not come back after power off: ${machine.info().bugcheck?.message ?? machine.state}` })
+        return report()
+      }
+      passed++
       continue
     }
     for (const g of segment.groups) {
@@ -217,6 +257,13 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
     }
   }
 
+  // the run ends when the machine is quiet: what the lazy writer, lazy close and the mapped page
+  // writer still had to do is in the trace (as a capture left running would show it)
+  if (machine.state === 'running') {
+    const m = machine
+    m.ke.runUntil(() => (m.cc?.idle ?? true) && m.mm.idle, { deadline: m.ke.now + QUIET_LIMIT })
+    m.afterRun()
+  }
   collector.stop()
   for (const f of checkFiles(machine, scenario)) {
     if (f.ok) passed++
@@ -227,4 +274,33 @@ function runOn(machine: Machine, scenario: Scenario, seed: number, opts: RunOpti
     else failures.push(t.failure)
   }
   return report()
+}
+
+// ---- power: off ------------------------------------------------------------------------------
+
+/** events of an earlier machine or of the machine after a power cycle, numbered on from `offset` */
+function renumber(events: readonly TraceEvent[], offset: number): TraceEvent[] {
+  if (offset === 0) return [...events]
+  return events.map((e) => ({ ...e, seq: e.seq + offset, detail: e.detail }))
+}
+
+/** the volume as the plug left it, mounted again: the same store in memory, the same image on disk */
+function remount(v: MountedVolume, source: VolumeSource): MountVolume {
+  if (source.kind === 'image') {
+    v.close()
+    return ntfsVolume({ kind: 'image', path: source.path })
+  }
+  const store = v.store as NtfsStore
+  return (io, realDevice) => {
+    mountNtfsVolume(io, realDevice, store)
+    return { info: { ...v.info, device: realDevice.header.name }, store, close: () => store.close() }
+  }
+}
+
+/** Machine.powerOff, then a new machine on the same volume */
+function powerCycle(machine: Machine, source: VolumeSource): Machine {
+  machine.powerOff()
+  const next = Machine.powerOn(machine, (v) => remount(v, source))
+  next.boot()
+  return next
 }
