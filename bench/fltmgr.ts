@@ -3,6 +3,7 @@
 // altitudes, as `fltmc attach passthrough C: -a <altitude>` makes them), as ratios to 0. With no
 // instance FltMgr is not in the stack at all; from one on, every read passes its frame and each
 // instance's pre- and post-operation callbacks. Tracing is off, as in the I/O benchmark's baseline.
+// Rates are per CPU second of this process.
 
 import { Machine } from '../kernel/machine.ts'
 import { ntfsVolume } from '../kernel/volumes.ts'
@@ -31,7 +32,10 @@ function machineWith(instances: number): Machine {
   return m
 }
 
-/** runs `body` on an emulated thread to completion; returns host milliseconds */
+/**
+ * runs `body` on an emulated thread to completion; returns the process's CPU milliseconds (user +
+ * system), which other processes on a busy machine disturb less than wall-clock time
+ */
 function timeOn(m: Machine, body: () => Co<void>): number {
   let done = false
   const p = m.process('bench.exe')
@@ -40,10 +44,11 @@ function timeOn(m: Machine, body: () => Co<void>): number {
     done = true
   })
   m.registerThread(p, t.tid)
-  const start = performance.now()
+  const start = process.cpuUsage()
   m.ke.runUntil(() => done)
+  const used = process.cpuUsage(start)
   if (!done) throw new Error(`the benchmark thread did not finish${m.ke.bugcheck ? `: ${m.ke.bugcheck.message}` : ''}`)
-  return performance.now() - start
+  return (used.user + used.system) / 1000
 }
 
 function readsPerSecond(instances: number): number {
