@@ -5,6 +5,7 @@
 import { KeDelayExecutionThread, KSemaphore, KeWaitForSingleObject, type Co, type KThread } from '../../ke/index.ts'
 import { Machine } from '../../machine.ts'
 import { ntfsVolume, type VolumeSource } from '../../volumes.ts'
+import { parseSize } from '../units.ts'
 import type { EProcess } from '../../ob/index.ts'
 import { statusName } from '../../nt/status.ts'
 import { matchStepExpect } from '../expect.ts'
@@ -83,7 +84,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
   }
   // `settings: { cacheManager: true }` runs the Cache Manager (kernel/cc): cached I/O, lazy writer, lazy close
   const cacheManager = scenario.settings['cacheManager'] === true
-  const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }] })
+  const driveD = secondVolume(scenario)
+  if (typeof driveD === 'string') return { name: scenario.name, file: scenario.file, seed, passed: 0, failed: 1, failures: [{ where: scenario.file, message: driveD }], trace: [], decisions: [], virtualTime: 0 }
+  const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }, ...driveD] })
   machine.boot()
   const run: { machine: Machine } = { machine }
   try {
@@ -92,6 +95,36 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
     opts.onMachine?.(run.machine)
     run.machine.shutdown()
   }
+}
+
+/**
+ * D: for work across volumes: a fresh in-memory NTFS volume of its own, mounted when the scenario
+ * names a D: path or sets `volume.D.size` / `volume.D.label` (64 MiB by default); an error message
+ * for a size it cannot use.
+ */
+export function secondVolume(scenario: Scenario): { letter: string; mount: MountVolume }[] | string {
+  const size = scenario.settings['volume.D.size']
+  const label = scenario.settings['volume.D.label']
+  if (size === undefined && label === undefined && !namesDriveD(scenario)) return []
+  let bytes = 64n * 1024n * 1024n
+  if (size !== undefined) {
+    const v = typeof size === 'string' ? parseSize(size) : typeof size === 'boolean' ? 'a size' : BigInt(size)
+    if (typeof v === 'string' || v < 1n << 20n) return `settings.volume.D.size: expected a size of at least 1MiB such as 64MiB, found ${String(size)}`
+    bytes = v
+  }
+  if (label !== undefined && typeof label !== 'string') return `settings.volume.D.label: expected a string, found ${String(label)}`
+  return [{ letter: 'D:', mount: ntfsVolume({ kind: 'memory', sizeBytes: Number(bytes), label: label ?? '' }) }]
+}
+
+function namesDriveD(scenario: Scenario): boolean {
+  const isD = (s: string): boolean => /^(\\\\\?\\|\\\?\?\\)?[dD]:/.test(s)
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return isD(v)
+    if (Array.isArray(v)) return v.some(walk)
+    if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.values(v as Record<string, unknown>).some(walk)
+    return false
+  }
+  return scenario.volume.files.some((f) => isD(f.path)) || scenario.expect.files.some((f) => isD(f.path)) || scenario.steps.some((st) => 'args' in st && walk(st.args)) || scenario.expect.trace.some((t) => walk(t.fields['path']))
 }
 
 /** 64 MiB unless the scenario says otherwise (SCENARIOS.md §2 `volume:`) */
@@ -300,7 +333,8 @@ function remount(v: MountedVolume, source: VolumeSource): MountVolume {
 /** Machine.powerOff, then a new machine on the same volume */
 function powerCycle(machine: Machine, source: VolumeSource): Machine {
   machine.powerOff()
-  const next = Machine.powerOn(machine, (v) => remount(v, source))
+  // C: comes from the scenario's source; D: is always a volume in memory
+  const next = Machine.powerOn(machine, (v) => remount(v, v.info.letter === 'D:' ? { kind: 'memory', sizeBytes: v.info.sizeBytes } : source))
   next.boot()
   return next
 }
