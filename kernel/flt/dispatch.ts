@@ -22,7 +22,7 @@ import {
 } from '../io/irp.ts'
 import { IRP_FLAGS, IRP_MJ, IRP_MJ_FLT, majorName, normalizeMajor } from '../nt/irp.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../nt/status.ts'
-import { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, restoreIopb, snapshotIopb } from './callback-data.ts'
+import { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, restoreIopb, snapshotIopb, type IopbSnapshot } from './callback-data.ts'
 import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,
@@ -244,16 +244,8 @@ export function* preChain(mgr: FilterManager, op: FltOperation, from: number): C
       status = r
     }
     op.current = -1
-    if (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
-      data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY
-      op.dirtied = true
-      op.dirtiedBy[i] = 1
-      seen = op.baseline = snapshotIopb(iopb)
-    } else {
-      // unverified: Windows leaves such changes in the shared structure but never passes them to
-      // the IRP; here they are undone so every layer below sees what the file system sees
-      restoreIopb(iopb, seen)
-    }
+    // a pended operation's changes count when it is resumed (FltCompletePendedPreOperation)
+    if (status !== FLT_PREOP_PENDING) seen = settleChanges(op, i)
     switch (status) {
       case FLT_PREOP_SUCCESS_WITH_CALLBACK:
         if (!node.post) throw noPost(op, node, status)
@@ -314,6 +306,24 @@ function noPost(op: FltOperation, node: CallbackNode, status: number): BugCheck 
     node,
   )
   return b
+}
+
+/**
+ * After node `i`'s pre-operation callback: changes it marked dirty go down (and are what the
+ * instances below see); others are undone. Returns the Iopb view for the next instance.
+ */
+export function settleChanges(op: FltOperation, i: number): IopbSnapshot {
+  const data = op.data
+  if (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
+    data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY
+    op.dirtied = true
+    op.dirtiedBy[i] = 1
+    return (op.baseline = snapshotIopb(data.Iopb))
+  }
+  // unverified: Windows leaves such changes in the shared structure but never passes them to
+  // the IRP; here they are undone so every layer below sees what the file system sees
+  restoreIopb(data.Iopb, op.baseline!)
+  return op.baseline!
 }
 
 function requestPost(op: FltOperation, i: number, kind: number, context: unknown): void {

@@ -18,7 +18,7 @@ import {
   FLTFL_POST_OPERATION_DRAINING,
   FLTMGR_BUGCHECK,
 } from './constants.ts'
-import { afterPre, postChain, preChain } from './dispatch.ts'
+import { afterPre, postChain, preChain, settleChanges } from './dispatch.ts'
 import { invoke, runInContext } from './invoke.ts'
 import type { FilterManager } from './manager.ts'
 import type { FltFilter, FltInstance } from './objects.ts'
@@ -61,6 +61,8 @@ export function FltCompletePendedPreOperation(CallbackData: FLT_CALLBACK_DATA, C
   if (CallbackStatus !== FLT_PREOP_COMPLETE) mgr.requirePassiveOrApc(`FltCompletePendedPreOperation(${FLT_PREOP_NAMES[CallbackStatus]})`)
   node.instance.pendedPre.delete(op)
   node.instance.changed.set()
+  // what the pending instance changed (and marked dirty) meanwhile goes down now
+  settleChanges(op, i)
   if (CallbackStatus === FLT_PREOP_SUCCESS_WITH_CALLBACK) {
     if (!node.post) throw violation(op, FLTMGR_BUGCHECK.NO_POST_CALLBACK, `${node.instance.at} resumed ${op.opName} with SUCCESS_WITH_CALLBACK but registered no post-operation callback`)
     op.wantsPost[i] = CallbackData.Iopb.MajorFunction === IRP_MJ.IRP_MJ_CREATE ? POST_SYNC : POST_CALL

@@ -500,6 +500,28 @@ describe('changing parameters', () => {
     expect(trace.map((e) => `${e.at} ${e.phase} ${String(e.params['ByteOffset'])}`)).toEqual(['changer@300000 pre 0', 'watcher@200000 pre 6', 'fs dispatch 6', 'watcher@200000 post 6', 'changer@300000 post 0'])
   })
 
+  it('a filter that pends may change the parameters before it resumes the operation', () => {
+    const m = bootMachine()
+    load(m, 'mover', '200000', [
+      {
+        MajorFunction: IRP_MJ.IRP_MJ_READ,
+        PreOperation: (Data) => {
+          spawn(m, function* () {
+            yield* KeDelayExecutionThread(1000)
+            Data.Iopb.Parameters.Read.ByteOffset = 6
+            FltSetCallbackDataDirty(Data)
+            FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null)
+          }, 'System', 'mover worker')
+          return FLT_PREOP_PENDING
+        },
+      },
+    ])
+    run(m, function* () {
+      yield* makeFile(m, 'C:\\d.txt', 'hello world')
+    })
+    expect(run(m, () => readAt(m, 'C:\\d.txt', 0, 5))).toBe('world')
+  })
+
   it('a change without FltSetCallbackDataDirty is not passed down', () => {
     const m = bootMachine()
     const seen: string[] = []
