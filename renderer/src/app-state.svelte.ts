@@ -1,12 +1,12 @@
-// What the UI shows, fed only by the host: the machine status, the trace rows, and the
-// connection. Components read this; actions go through `act`, which reports failures.
+// What the UI shows, fed only by the host: the machine status, the trace (as Process Monitor's
+// operation rows), the Explorer pane and the connection. Components read this; actions go
+// through `act` (failures open the error dialog) or `call` (failures are the caller's to show).
 
 import { HostError } from '../../main/host/api.ts'
-import type { MachineStatus, Method, Params, Result, TraceEventData } from '../../main/host/api.ts'
+import type { MachineStatus, Method, Params, Result } from '../../main/host/api.ts'
 import type { ConnectionState, HostClient } from './host/client.ts'
-
-/** rows kept for the trace table until the trace store lands (windowed queries) */
-export const TRACE_ROW_LIMIT = 5000
+import { TraceModel } from './lib/trace-model.ts'
+import { ExplorerState } from './explorer-state.svelte.ts'
 
 export interface ErrorNotice {
   title: string
@@ -16,27 +16,42 @@ export interface ErrorNotice {
   retry?: () => void
 }
 
+export type CallOutcome<M extends Method> = { ok: true; value: Result<M> } | { ok: false; error: HostError }
+
 export class AppState {
   status = $state<MachineStatus | null>(null)
   connection = $state<ConnectionState>({ kind: 'connecting' })
-  trace = $state.raw<TraceEventData[]>([])
+  /** the trace's rows; not reactive itself: `traceVersion` changes when it does */
+  readonly trace = new TraceModel()
+  /** bumped whenever the trace changed (new events, dropped rows, cleared) */
+  traceVersion = $state(0)
+  /** rows dropped at the front by the last change (the trace panel keeps its scroll position) */
+  traceDroppedLast = 0
   traceTotal = $state(0)
   traceGeneration = $state(0)
   error = $state<ErrorNotice | null>(null)
   busy = $state<Method | null>(null)
+  readonly explorer: ExplorerState
   readonly transport: string
 
   constructor(private readonly client: HostClient) {
     this.transport = client.transport
+    this.explorer = new ExplorerState(this)
     client.on('machine.state', (status) => {
       this.status = status
-      if (status.generation !== this.traceGeneration) this.resetTrace(status.generation)
+      if (status.generation !== this.traceGeneration) {
+        this.resetTrace(status.generation)
+        this.explorer.machineReplaced()
+      }
     })
     client.on('trace.events', ({ generation, events }) => {
-      if (generation !== this.traceGeneration) this.resetTrace(generation)
+      if (generation !== this.traceGeneration) {
+        this.resetTrace(generation)
+        this.explorer.machineReplaced()
+      }
       this.traceTotal += events.length
-      const next = this.trace.concat(events)
-      this.trace = next.length > TRACE_ROW_LIMIT ? next.slice(next.length - TRACE_ROW_LIMIT) : next
+      this.traceDroppedLast = this.trace.add(events)
+      this.traceVersion++
     })
     client.onProtocolError((problem) => {
       this.error = { title: 'The host sent something unexpected', message: problem, code: 'protocol' }
@@ -55,8 +70,17 @@ export class AppState {
 
   private resetTrace(generation: number): void {
     this.traceGeneration = generation
-    this.trace = []
+    this.trace.clear()
+    this.traceDroppedLast = 0
     this.traceTotal = 0
+    this.traceVersion++
+  }
+
+  /** Forgets the rows shown so far (Procmon's Clear Display); new events keep coming. */
+  clearTrace(): void {
+    this.trace.clear()
+    this.traceDroppedLast = 0
+    this.traceVersion++
   }
 
   async refresh(): Promise<void> {
@@ -76,6 +100,16 @@ export class AppState {
       return undefined
     } finally {
       this.busy = null
+    }
+  }
+
+  /** Calls the host; the outcome says how it went, and nothing is shown. */
+  async call<M extends Method>(method: M, params: Params<M>): Promise<CallOutcome<M>> {
+    try {
+      return { ok: true, value: await this.client.call(method, params) }
+    } catch (err) {
+      if (err instanceof HostError) return { ok: false, error: err }
+      return { ok: false, error: new HostError('internal', err instanceof Error ? err.message : String(err)) }
     }
   }
 

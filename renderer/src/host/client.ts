@@ -75,7 +75,7 @@ export abstract class ClientBase implements HostClient {
     const parsed = parseServerMessage(raw)
     if (!parsed.ok) throw new HostError('invalid-result', parsed.problem)
     const msg = parsed.message
-    if (msg.kind === 'error') throw new HostError(msg.error.code, msg.error.message)
+    if (msg.kind === 'error') throw new HostError(msg.error.code, msg.error.message, msg.error.status)
     if (msg.kind === 'event') throw new HostError('invalid-result', `the host answered ${method} with an event`)
     return checkResponse(method, msg.result)
   }

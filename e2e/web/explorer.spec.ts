@@ -1,0 +1,172 @@
+// Browsing the emulated C: end to end: a click in the Explorer pane becomes explorer.exe's NT
+// calls inside the machine, their IRPs reach NTFS on the disk image, and the trace panel shows
+// them as Process Monitor would.
+
+import { expect, test } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+import { hostCall, hostUrl } from './host-kit.ts'
+
+test.beforeEach(async () => {
+  const r = await hostCall('machine.restart', { seed: 1 })
+  expect(r).toMatchObject({ result: { worker: 'ready', machine: { state: 'running' } } })
+})
+
+/** page errors and console errors; each test ends with none */
+let problems: string[] = []
+
+test.afterEach(() => {
+  expect(problems).toEqual([])
+})
+
+async function openApp(page: Page): Promise<{ items: Locator; trace: Locator; tree: Locator }> {
+  problems = []
+  page.on('pageerror', (e) => problems.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text())
+  })
+  await page.goto(hostUrl().href)
+  await expect(page.getByTestId('machine-state')).toHaveText('Running')
+  return {
+    items: page.getByRole('grid', { name: 'Items' }),
+    trace: page.getByRole('grid', { name: 'Trace' }),
+    tree: page.getByRole('tree', { name: 'Navigation pane' }),
+  }
+}
+
+/** the trace rows of one operation on one path (Path column exactly) */
+function traceRows(trace: Locator, operation: string, path: string): Locator {
+  return trace.getByRole('row').filter({ has: trace.page().getByRole('gridcell', { name: operation, exact: true }) }).filter({ has: trace.page().getByRole('gridcell', { name: path, exact: true }) })
+}
+
+test('open C:, enter Users, and see the IRPs explorer.exe sent in the trace', async ({ page }) => {
+  const { items, trace, tree } = await openApp(page)
+
+  await tree.getByRole('treeitem', { name: 'Local Disk (C:)' }).click()
+  for (const name of ['Users', 'Windows', 'Program Files']) await expect(items.getByRole('row', { name, exact: true })).toBeVisible()
+  await expect(page.getByRole('navigation', { name: 'Address' }).getByRole('link', { name: 'Local Disk (C:)' })).toHaveAttribute('aria-current', 'page')
+
+  await items.getByRole('row', { name: 'Users', exact: true }).dblclick()
+  await expect(items.getByRole('row', { name: 'Public', exact: true })).toBeVisible()
+  await expect(items.getByRole('row', { name: 'User', exact: true })).toBeVisible()
+  await expect(page.getByTestId('folder-status')).toContainText('2 items')
+
+  // the listing as Process Monitor shows it: open, query until NO MORE FILES, close
+  const create = traceRows(trace, 'CreateFile', 'C:\\Users')
+  await expect(create).toHaveCount(1)
+  await expect(create.getByRole('gridcell').nth(1)).toHaveText('explorer.exe')
+  await expect(create.getByRole('gridcell').nth(5)).toHaveText('SUCCESS')
+  await expect(create.getByRole('gridcell').nth(6)).toContainText('Desired Access: Read Data/List Directory, Synchronize, Disposition: Open, Options: Directory, Synchronous IO Non-Alert, Open For Backup')
+  const query = traceRows(trace, 'QueryDirectory', 'C:\\Users\\*')
+  await expect(query).toHaveCount(1)
+  await expect(query.getByRole('gridcell').nth(5)).toHaveText('SUCCESS')
+  await expect(query.getByRole('gridcell').nth(6)).toContainText('FileInformationClass: FileIdBothDirectoryInformation')
+  await expect(query.getByRole('gridcell').nth(6)).toContainText('Public')
+  await expect(traceRows(trace, 'QueryDirectory', 'C:\\Users').getByRole('gridcell').nth(5)).toHaveText('NO MORE FILES')
+  await expect(traceRows(trace, 'CloseFile', 'C:\\Users').getByRole('gridcell').nth(5)).toHaveText('SUCCESS')
+
+  // the details drawer: the IRP behind the row
+  await query.click()
+  const details = page.getByRole('complementary', { name: 'Event details' })
+  await expect(details.getByTestId('detail-major')).toHaveText('IRP_MJ_DIRECTORY_CONTROL')
+  await expect(details.getByTestId('detail-minor')).toHaveText('IRP_MN_QUERY_DIRECTORY')
+  await expect(details).toContainText('IRP_INPUT_OPERATION')
+  await expect(details.getByRole('table', { name: 'Parameters' })).toContainText('FileInformationClass')
+  await expect(details.getByRole('table', { name: 'Boundaries crossed' }).getByRole('row')).toHaveCount(3)
+  await page.keyboard.press('Escape')
+  await expect(details).toBeHidden()
+
+  // Advanced output names the IRP major functions
+  await page.getByRole('button', { name: 'Advanced output' }).click()
+  await expect(traceRows(trace, 'IRP_MJ_DIRECTORY_CONTROL', 'C:\\Users\\*')).toHaveCount(1)
+})
+
+test('a folder of hundreds of files lists and scrolls; sorting, properties and the navigation buttons', async ({ page }) => {
+  const { items, tree } = await openApp(page)
+  await tree.getByRole('treeitem', { name: 'Local Disk (C:)' }).click()
+  await expect(items.getByRole('row', { name: 'Users', exact: true })).toBeVisible()
+
+  // type a path into the address bar
+  await page.getByRole('button', { name: 'Edit address' }).click()
+  const address = page.getByRole('textbox', { name: 'Address' })
+  await address.fill('C:\\Users\\User\\Pictures\\Camera Roll')
+  await address.press('Enter')
+  await expect(page.getByTestId('folder-status')).toContainText('320 items')
+  await expect(items).toHaveAttribute('aria-rowcount', '321')
+
+  // scroll to the end of the list
+  const last = items.getByRole('row', { name: 'IMG_20230724_0320.jpg' })
+  await expect(last).not.toBeInViewport()
+  await items.getByRole('row', { name: 'IMG_20230601_0001.jpg' }).click()
+  await page.keyboard.press('End')
+  await expect(last).toBeInViewport()
+  await expect(last).toHaveAttribute('aria-selected', 'true')
+
+  // sort by size, largest first: folders none, so the biggest picture leads
+  const sizeHeader = items.getByRole('columnheader', { name: 'Size' })
+  await sizeHeader.getByRole('button').click()
+  await sizeHeader.getByRole('button').click()
+  await expect(sizeHeader).toHaveAttribute('aria-sort', 'descending')
+  await expect(items.getByRole('row').nth(1).getByRole('gridcell').nth(3)).toHaveText('14 KB')
+
+  // breadcrumb, Back and Up
+  await page.getByRole('navigation', { name: 'Address' }).getByRole('link', { name: 'User', exact: true }).click()
+  await expect(items.getByRole('row', { name: 'Downloads', exact: true })).toBeVisible()
+  // hidden items are shown, dimmed
+  await expect(items.getByRole('row', { name: 'AppData', exact: true })).toHaveClass(/hidden/)
+  await page.getByRole('button', { name: 'Back' }).click()
+  await expect(page.getByTestId('folder-status')).toContainText('320 items')
+  await page.getByRole('button', { name: 'Up' }).click()
+  await expect(items.getByRole('row', { name: 'Camera Roll', exact: true })).toBeVisible()
+
+  // the Properties panel for a download with an alternate data stream
+  await page.getByRole('navigation', { name: 'Address' }).getByRole('link', { name: 'User', exact: true }).click()
+  await items.getByRole('row', { name: 'Downloads', exact: true }).dblclick()
+  await items.getByRole('row', { name: 'SampleAppSetup.exe' }).click()
+  await page.getByRole('button', { name: 'Properties', exact: true }).click()
+  const properties = page.getByRole('complementary', { name: 'Properties' })
+  await expect(properties).toContainText('212 KB (217,088 bytes)')
+  await expect(properties.getByRole('table', { name: 'Data streams' })).toContainText(':Zone.Identifier:$DATA')
+  await expect(page.getByRole('grid', { name: 'Trace' }).getByRole('row').filter({ hasText: 'QueryStreamInformationFile' }).first()).toBeVisible()
+})
+
+test('a folder that is not there: the machine\'s NTSTATUS, in the pane and in the trace', async ({ page }) => {
+  const { trace, tree } = await openApp(page)
+  await tree.getByRole('treeitem', { name: 'Local Disk (C:)' }).click()
+  await page.getByRole('button', { name: 'Edit address' }).click()
+  await page.getByRole('textbox', { name: 'Address' }).fill('C:\\Users\\Nobody')
+  await page.getByRole('textbox', { name: 'Address' }).press('Enter')
+  const alert = page.getByRole('alert')
+  await expect(alert).toContainText("Windows can't find 'C:\\Users\\Nobody'")
+  await expect(alert).toContainText('STATUS_OBJECT_NAME_NOT_FOUND')
+  await expect(traceRows(trace, 'CreateFile', 'C:\\Users\\Nobody').getByRole('gridcell').nth(5)).toHaveText('NAME NOT FOUND')
+})
+
+test('the trace renders only the rows in view, follows the newest, and stays put when scrolled up', async ({ page }) => {
+  const { trace } = await openApp(page)
+  // 1,500 operations (five a listing), made through the host like any other client
+  for (let i = 0; i < 300; i++) {
+    const r = await hostCall('explorer.list', { path: 'C:\\Windows\\System32' })
+    expect(r['result']).toBeDefined()
+  }
+  await expect(page.getByTestId('trace-count')).toContainText('1,500 operations')
+  expect(Number(await trace.getAttribute('aria-rowcount'))).toBe(1501)
+  const rendered = await trace.getByRole('row').count()
+  expect(rendered).toBeLessThan(120)
+
+  // following: the newest row is in view
+  const rows = page.getByTestId('trace-row')
+  await expect(rows.last()).toHaveAttribute('aria-rowindex', '1501')
+  await expect(rows.last()).toBeInViewport()
+
+  // scrolled up: new operations do not move the view
+  const body = trace.getByRole('rowgroup').nth(1)
+  await body.evaluate((el) => {
+    el.scrollTop = 0
+    el.dispatchEvent(new Event('scroll'))
+  })
+  await expect(rows.first()).toHaveAttribute('aria-rowindex', '2')
+  await hostCall('explorer.list', { path: 'C:\\Windows' })
+  await expect(page.getByTestId('trace-count')).toContainText('1,505 operations')
+  expect(await body.evaluate((el) => el.scrollTop)).toBe(0)
+  await expect(page.getByRole('button', { name: 'Auto scroll' })).toHaveAttribute('aria-pressed', 'false')
+})

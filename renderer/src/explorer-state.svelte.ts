@@ -1,0 +1,244 @@
+// The Explorer pane's state: where it is (This PC or a folder), the folder's items as
+// explorer.exe listed them inside the machine, selection, sorting, history (Back, Forward, Up),
+// the navigation tree's known subfolders and the Properties panel. Every listing and every
+// properties read is a call into the machine, so it shows up in the trace.
+
+import type { FolderEntryData, ItemPropertiesData, Method, Params } from '../../main/host/api.ts'
+import type { CallOutcome } from './app-state.svelte.ts'
+import { childPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
+
+export type ExplorerLocation = { kind: 'this-pc' } | { kind: 'folder'; path: string }
+
+export interface ExplorerHost {
+  call<M extends Method>(method: M, params: Params<M>): Promise<CallOutcome<M>>
+}
+
+export interface PaneProblem {
+  /** what the pane says, in Explorer's words where it has some */
+  message: string
+  /** the NTSTATUS name, when the machine refused */
+  status?: string
+}
+
+export interface PropertiesView {
+  path: string
+  loading: boolean
+  data?: ItemPropertiesData
+  problem?: PaneProblem
+}
+
+const THIS_PC: ExplorerLocation = { kind: 'this-pc' }
+
+function sameLocation(a: ExplorerLocation, b: ExplorerLocation): boolean {
+  if (a.kind === 'this-pc' || b.kind === 'this-pc') return a.kind === b.kind
+  return a.path.toLowerCase() === b.path.toLowerCase()
+}
+
+export class ExplorerState {
+  location = $state<ExplorerLocation>(THIS_PC)
+  /** the folder's items as listed (unsorted) */
+  items = $state.raw<FolderEntryData[]>([])
+  loading = $state(false)
+  problem = $state<PaneProblem | null>(null)
+  /** the selected item's name */
+  selected = $state<string | null>(null)
+  sortKey = $state<SortKey>('name')
+  sortDirection = $state<SortDirection>('ascending')
+  sorted = $derived(sortItems(this.items, this.sortKey, this.sortDirection))
+  /** the Properties panel: open or not, and what it shows */
+  propertiesOpen = $state(false)
+  properties = $state<PropertiesView | null>(null)
+  /** the subfolders known for each listed folder path (lower-case key), for the navigation tree */
+  subfolders = $state.raw<Record<string, FolderEntryData[]>>({})
+  /** tree nodes the user expanded (lower-case paths) */
+  expanded = $state.raw<ReadonlySet<string>>(new Set())
+  private backStack = $state.raw<ExplorerLocation[]>([])
+  private forwardStack = $state.raw<ExplorerLocation[]>([])
+  /** numbers each listing request, so a late answer for a folder left meanwhile is ignored */
+  private request = 0
+  private propertiesRequest = 0
+
+  constructor(private readonly host: ExplorerHost) {}
+
+  get canGoBack(): boolean {
+    return this.backStack.length > 0
+  }
+
+  get canGoForward(): boolean {
+    return this.forwardStack.length > 0
+  }
+
+  get canGoUp(): boolean {
+    return this.location.kind === 'folder'
+  }
+
+  /** The machine was replaced (restart, boot): its volume is a fresh one, so start again at This PC. */
+  machineReplaced(): void {
+    this.request++
+    this.propertiesRequest++
+    this.location = THIS_PC
+    this.items = []
+    this.problem = null
+    this.loading = false
+    this.selected = null
+    this.properties = null
+    this.subfolders = {}
+    this.expanded = new Set()
+    this.backStack = []
+    this.forwardStack = []
+  }
+
+  /** Goes to a location, keeping history (Back returns here). */
+  async navigate(to: ExplorerLocation): Promise<void> {
+    if (!sameLocation(to, this.location)) {
+      this.backStack = [...this.backStack, this.location]
+      this.forwardStack = []
+    }
+    await this.show(to)
+  }
+
+  async goBack(): Promise<void> {
+    const to = this.backStack.at(-1)
+    if (to === undefined) return
+    this.backStack = this.backStack.slice(0, -1)
+    this.forwardStack = [...this.forwardStack, this.location]
+    await this.show(to)
+  }
+
+  async goForward(): Promise<void> {
+    const to = this.forwardStack.at(-1)
+    if (to === undefined) return
+    this.forwardStack = this.forwardStack.slice(0, -1)
+    this.backStack = [...this.backStack, this.location]
+    await this.show(to)
+  }
+
+  /** Up: the parent folder; from a drive's root, This PC. */
+  async goUp(): Promise<void> {
+    const here = this.location
+    if (here.kind !== 'folder') return
+    const chain = pathChain(here.path)
+    const parent = chain.length >= 2 ? chain[chain.length - 2] : undefined
+    await this.navigate(parent === undefined ? THIS_PC : { kind: 'folder', path: parent })
+  }
+
+  /** Lists the current folder again (F5). */
+  async refresh(): Promise<void> {
+    await this.show(this.location)
+  }
+
+  /** Opens an item of the list: a folder is entered. */
+  async open(item: FolderEntryData): Promise<void> {
+    const here = this.location
+    if (!item.directory || here.kind !== 'folder') return
+    await this.navigate({ kind: 'folder', path: childPath(here.path, item.name) })
+  }
+
+  select(name: string | null): void {
+    this.selected = name
+    if (this.propertiesOpen) void this.loadProperties()
+  }
+
+  setSort(key: SortKey): void {
+    if (this.sortKey === key) this.sortDirection = this.sortDirection === 'ascending' ? 'descending' : 'ascending'
+    else {
+      this.sortKey = key
+      this.sortDirection = 'ascending'
+    }
+  }
+
+  toggleProperties(): void {
+    this.propertiesOpen = !this.propertiesOpen
+    if (this.propertiesOpen) void this.loadProperties()
+  }
+
+  /** Expands or collapses a folder in the navigation tree; its subfolders are listed when not known yet. */
+  async toggleExpanded(path: string): Promise<void> {
+    const key = path.toLowerCase()
+    const next = new Set(this.expanded)
+    if (next.has(key)) {
+      next.delete(key)
+      this.expanded = next
+      return
+    }
+    next.add(key)
+    this.expanded = next
+    if (this.subfolders[key] === undefined) {
+      const r = await this.host.call('explorer.list', { path })
+      if (r.ok) this.remember(r.value.path, r.value.entries)
+    }
+  }
+
+  /** The path of the selected item, or of the folder when nothing is selected. */
+  selectedPath(): string | undefined {
+    const here = this.location
+    if (here.kind !== 'folder') return undefined
+    return this.selected === null ? here.path : childPath(here.path, this.selected)
+  }
+
+  private async loadProperties(): Promise<void> {
+    const path = this.selectedPath()
+    const n = ++this.propertiesRequest
+    if (path === undefined) {
+      this.properties = null
+      return
+    }
+    this.properties = { path, loading: true }
+    const r = await this.host.call('explorer.properties', { path })
+    if (n !== this.propertiesRequest) return
+    this.properties = r.ok ? { path, loading: false, data: r.value } : { path, loading: false, problem: problemOf(r.error) }
+  }
+
+  private remember(path: string, entries: readonly FolderEntryData[]): void {
+    this.subfolders = { ...this.subfolders, [path.toLowerCase()]: sortItems(entries.filter((e) => e.directory), 'name', 'ascending') }
+  }
+
+  private async show(to: ExplorerLocation): Promise<void> {
+    const n = ++this.request
+    const changed = !sameLocation(to, this.location)
+    this.location = to
+    this.problem = null
+    if (changed) this.selected = null
+    if (to.kind === 'this-pc') {
+      this.items = []
+      this.loading = false
+      if (this.propertiesOpen) void this.loadProperties()
+      return
+    }
+    this.loading = true
+    // the tree shows where the folder is, and what it holds
+    const next = new Set(this.expanded)
+    for (const p of pathChain(to.path)) next.add(p.toLowerCase())
+    this.expanded = next
+    const r = await this.host.call('explorer.list', { path: to.path })
+    if (n !== this.request) return
+    this.loading = false
+    if (r.ok) {
+      this.location = { kind: 'folder', path: r.value.path }
+      this.items = r.value.entries
+      this.remember(r.value.path, r.value.entries)
+      if (this.selected !== null && !r.value.entries.some((e) => e.name === this.selected)) this.selected = null
+    } else {
+      this.items = []
+      this.problem = problemOf(r.error, to.path)
+    }
+    if (this.propertiesOpen) void this.loadProperties()
+  }
+}
+
+/** The machine's refusal in the words Explorer would use, with the status for the developer. */
+function problemOf(error: { code: string; message: string; status?: string | undefined }, path?: string): PaneProblem {
+  if (error.code === 'nt-status' && error.status !== undefined) {
+    const where = path ?? 'the item'
+    const words: Record<string, string> = {
+      STATUS_OBJECT_NAME_NOT_FOUND: `Windows can't find '${where}'. Check the spelling and try again.`,
+      STATUS_OBJECT_PATH_NOT_FOUND: `Windows can't find '${where}'. Check the spelling and try again.`,
+      STATUS_NOT_A_DIRECTORY: `'${where}' is not a folder.`,
+      STATUS_ACCESS_DENIED: `${where} is not accessible. Access is denied.`,
+      STATUS_SHARING_VIOLATION: `The process cannot access '${where}' because it is being used by another process.`,
+      STATUS_DELETE_PENDING: `'${where}' is being deleted.`,
+    }
+    return { message: words[error.status] ?? error.message, status: error.status }
+  }
+  return { message: error.message }
+}
