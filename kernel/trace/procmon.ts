@@ -883,7 +883,10 @@ function standardFields(o: Params): Field[] {
   ]
 }
 
-function allDetail(o: Params): string {
+function allDetail(all: Params): string {
+  // FILE_ALL_INFORMATION decoded by member structure (BasicInformation.CreationTime …) or flat
+  const o: Params = { ...all }
+  for (const v of Object.values(all)) if (typeof v === 'object' && v !== null && !Array.isArray(v)) Object.assign(o, v)
   const align = big(o.AlignmentRequirement)
   return join([
     ['CreationTime', dateField(o.CreationTime ?? 0)],
