@@ -37,7 +37,8 @@ import { NameStore } from './names.ts'
 import { FltFilter, FltInstance, FltVolume, type FilterInf } from './objects.ts'
 import { POST_NONE, type FltOperation, type GeneratedIo } from './operation.ts'
 import { emitInstanceEvent } from './trace.ts'
-import { fsFilterOperation, type FsFilterOutcome } from './fsfilter.ts'
+import { fltMgrFsFilterCallbacks, fsFilterOperation, type FsFilterOutcome } from './fsfilter.ts'
+import { FsRtlRegisterFileSystemFilterCallbacks, type FS_FILTER_CALLBACKS } from '../mm/fsrtl.ts'
 import type { FLT_PARAMETERS } from './parameters.ts'
 import type { FileObject } from '../io/file-object.ts'
 import type { FLT_REGISTRATION, MaybeCo } from './types.ts'
@@ -145,6 +146,8 @@ export class FilterManager {
       this.driver.MajorFunction[major] = (d, irp) => frameDispatch(this, d, irp)
     }
     this.driver.FastIoDispatch = frameFastIoDispatch(this)
+    // FltMgr hears the Cache and Memory Managers' acquisitions through FsRtl's FsFilter callbacks
+    FsRtlRegisterFileSystemFilterCallbacks(this.driver, fltMgrFsFilterCallbacks(this) as FS_FILTER_CALLBACKS)
     FILTER_MANAGERS.set(this.ke, this)
   }
 

@@ -17,8 +17,8 @@ import { NT_SUCCESS, STATUS } from '../nt/status.ts'
 
 export const SHARE_ALL = SHARE_ACCESS.FILE_SHARE_READ | SHARE_ACCESS.FILE_SHARE_WRITE | SHARE_ACCESS.FILE_SHARE_DELETE
 
-export function bootMachine(seed = 1): Machine {
-  const m = Machine.create({ seed, strategy: 'run-to-block', volumes: [{ letter: 'C:', mount: ntfsVolume({ kind: 'memory', sizeBytes: 64 * 1024 * 1024 }) }] })
+export function bootMachine(seed = 1, opts: { cacheManager?: boolean } = {}): Machine {
+  const m = Machine.create({ seed, strategy: 'run-to-block', ...opts, volumes: [{ letter: 'C:', mount: ntfsVolume({ kind: 'memory', sizeBytes: 64 * 1024 * 1024 }) }] })
   m.boot()
   return m
 }
