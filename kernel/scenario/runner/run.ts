@@ -263,6 +263,13 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
         failures.push({ where: where(only), message: `the machine did not come back after power off: ${machine.info().bugcheck?.message ?? machine.state}` })
         return report()
       }
+      // the filters are services: they start again with the machine (outside the trace)
+      const reloaded = loadScenarioFilters(machine, scenario)
+      if (reloaded) {
+        failures.push(reloaded)
+        return report()
+      }
+      collector.start()
       passed++
       continue
     }
