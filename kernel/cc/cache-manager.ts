@@ -14,11 +14,11 @@ import { FO, type FileObject, type SectionObjectPointers } from '../io/file-obje
 import type { IoStatusBlock } from '../io/irp.ts'
 import type { IoManager } from '../io/iomgr.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../nt/status.ts'
-import { FsRtlAcquireFileForCcFlushEx, FsRtlReleaseFileForCcFlush } from '../mm/fsrtl.ts'
 import { FsRtlHeaderOf } from '../mm/fsrtl-header.ts'
 import type { MemoryManager } from '../mm/memory-manager.ts'
 import { noteMilestone } from '../mm/milestone.ts'
-import { PAGING_SYNC, resolvePages, writePages } from '../mm/paging.ts'
+import { PAGING_SYNC, resolvePages } from '../mm/paging.ts'
+import { flushSegment } from '../mm/section.ts'
 import { PAGE_DIRTY, PAGE_MODIFIED, Segment, type Page } from '../mm/segment.ts'
 import { DEFAULT_CC_SETTINGS, PAGE_SIZE, PAGES_PER_VIEW, pickSettings, TICKS_PER_MS, type CcSettings, type SettingInput } from '../mm/settings.ts'
 import { PrivateCacheMap, SharedCacheMap, type CACHE_MANAGER_CALLBACKS, type CC_FILE_SIZES } from './cache-map.ts'
@@ -446,34 +446,12 @@ export class CacheManager {
    */
   *flushCache(sop: SectionObjectPointers | undefined, offset = 0, length?: number, opts: { writeThrough?: boolean; onlyIfDirty?: boolean } = {}): Co<IoStatusBlock> {
     const seg = sop?.DataSectionObject
-    const ok: IoStatusBlock = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
-    if (!(seg instanceof Segment) || seg.deleted || !seg.fileObject || this.stopped) return ok
-    const fo = seg.fileObject
+    if (!(seg instanceof Segment) || seg.deleted || !seg.fileObject || this.stopped) return { Status: STATUS.STATUS_SUCCESS, Information: 0 }
     const first = Math.floor(offset / PAGE_SIZE)
     const end = length === undefined ? Number.POSITIVE_INFINITY : Math.ceil((offset + length) / PAGE_SIZE)
-    let run = seg.firstRun(PAGE_DIRTY | PAGE_MODIFIED, first, end, this.maxWriteBehindPages)
-    if (!run) {
-      if (opts.onlyIfDirty) return ok
-      yield* FsRtlAcquireFileForCcFlushEx(this.io, fo)
-      yield* FsRtlReleaseFileForCcFlush(this.io, fo)
-      return ok
-    }
-    let written = 0
-    while (run) {
-      const st = yield* FsRtlAcquireFileForCcFlushEx(this.io, fo)
-      if (!NT_SUCCESS(st)) return { Status: st, Information: written }
-      let iosb: IoStatusBlock
-      try {
-        iosb = yield* writePages(this.io, seg, run.first, run.count, PAGING_SYNC, opts.writeThrough === true)
-      } finally {
-        yield* FsRtlReleaseFileForCcFlush(this.io, fo)
-      }
-      if (!NT_SUCCESS(iosb.Status)) return { Status: iosb.Status, Information: written }
-      written += iosb.Information
-      run = seg.firstRun(PAGE_DIRTY | PAGE_MODIFIED, run.first + run.count, end, this.maxWriteBehindPages)
-    }
+    const r = yield* flushSegment(this.io, seg, first, end, this.maxWriteBehindPages, { writeThrough: opts.writeThrough, pairWhenClean: !opts.onlyIfDirty })
     this.afterWrite()
-    return { Status: STATUS.STATUS_SUCCESS, Information: written }
+    return r
   }
 
   /** after dirty pages were written: throttled writers re-check, clean streams leave the list */

@@ -12,6 +12,7 @@ import type { ArgValue, Args, CallStep } from '../types.ts'
 import type { RunContext } from './context.ts'
 import { asObject, bool, bytes, isHandle, isPath, num, optNum, StepError, str } from './values.ts'
 import { extraCalls } from './calls-extra.ts'
+import { mmCalls } from './calls-mm.ts'
 
 export interface CallOutcome extends StepResult {
   /** the handle the step returns (named by `as:`) */
@@ -191,6 +192,7 @@ const calls: Record<string, CallAdapter> = {
     return yield* nt.NtWaitForSingleObject(ctx.machine.io, { Handle: ctx.handle(a['Handle'], 'Handle', process)!, Timeout: optNum(a['Timeout'], 'Timeout') })
   },
   ...extraCalls,
+  ...mmCalls,
 }
 
 function eaEntries(v: ArgValue | undefined): { name: string; value: Uint8Array; flags: number }[] | undefined {
