@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { jsonSafe, toWireEvent } from './trace-wire.ts'
 import { traceEvent } from './api.ts'
+import { TraceRecorder } from '../../kernel/trace/sink.ts'
 
 describe('trace records on the wire', () => {
   it('numbers records, names NTSTATUS values and keeps the rest', () => {
@@ -21,5 +22,20 @@ describe('trace records on the wire', () => {
 
   it('turns values JSON cannot carry into ones it can', () => {
     expect(jsonSafe({ a: new Uint8Array([0, 255]), f: () => 1, n: Number.NaN, u: undefined })).toEqual({ a: { hex: '00ff' }, n: 'NaN' })
+  })
+
+  it('materialises the Detail the kernel computes lazily', () => {
+    const recorder = new TraceRecorder()
+    const event = recorder.emit({
+      time: 5, process: 'explorer.exe', pid: 1000, tid: 40, op: 'IRP_MJ_DIRECTORY_CONTROL', minor: 'IRP_MN_QUERY_DIRECTORY',
+      path: 'C:\\Users', at: 'fs', phase: 'complete', status: 'STATUS_SUCCESS', irp: 'IRP8',
+      params: { FileInformationClass: 37, FileName: '*', Length: 65536 }, output: { Entries: ['.', '..', 'Public'] },
+    })!
+    // the recorder defers Detail to its first read
+    expect(Object.getOwnPropertyDescriptor(event, 'detail')?.get).toBeDefined()
+    const wire = toWireEvent(event, () => 0)
+    expect(wire.detail).toBe('Filter: *, 1: ., FileInformationClass: FileIdBothDirectoryInformation, 3: Public')
+    expect(JSON.parse(JSON.stringify(wire))).toMatchObject({ detail: wire.detail, procmon: 'QueryDirectory', seq: 1 })
+    expect(traceEvent.check(wire, '')).toBeUndefined()
   })
 })

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { parseHostMessage, parseWorkerMessage } from './worker-protocol.ts'
+
+const info = { state: 'running', seed: 1, virtualTime: 0, bootedAt: '2024-01-01T00:00:00.0000000Z', volumes: [], threads: 1, processes: [] }
+
+describe('worker protocol: explorer calls', () => {
+  it('accepts explorer calls with a path and refuses them without one', () => {
+    expect(parseHostMessage({ t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' })).toEqual({ ok: true, message: { t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' } })
+    expect(parseHostMessage({ t: 'call', id: 4, op: 'explorer.properties', path: 'C:\\' }).ok).toBe(true)
+    expect(parseHostMessage({ t: 'call', id: 5, op: 'explorer.list' })).toEqual({ ok: false, problem: expect.stringMatching(/path is required/) })
+    expect(parseHostMessage({ t: 'call', id: 6, op: 'explorer.delete', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
+  })
+
+  it('carries a call\'s result, and a refusal\'s code and NTSTATUS', () => {
+    const ok = parseWorkerMessage({ t: 'reply', id: 3, ok: true, info, result: { path: 'C:\\', entries: [] } })
+    expect(ok).toMatchObject({ ok: true, message: { result: { path: 'C:\\', entries: [] } } })
+    const refused = parseWorkerMessage({ t: 'reply', id: 3, ok: false, message: 'no', code: 'nt-status', status: 'STATUS_ACCESS_DENIED' })
+    expect(refused).toMatchObject({ ok: true, message: { code: 'nt-status', status: 'STATUS_ACCESS_DENIED' } })
+    expect(parseWorkerMessage({ t: 'reply', id: 3, ok: false, message: 'no', code: 'melted' })).toEqual({ ok: false, problem: expect.stringMatching(/code expected one of/) })
+  })
+})
