@@ -7,7 +7,7 @@
 
 import type { Co } from '../../ke/index.ts'
 import type { EProcess } from '../../ob/index.ts'
-import { flagsFromNames, type ConstTable } from '../../nt/flags.ts'
+import { closestNames, flagsFromNames, type ConstTable } from '../../nt/flags.ts'
 import { ACCESS } from '../../nt/access.ts'
 import { FILE_ATTRIBUTE, FILE_DISPOSITION_FLAGS, FILE_RENAME_FLAGS, SHARE_ACCESS } from '../../nt/file.ts'
 import { statusName } from '../../nt/status.ts'
@@ -138,7 +138,7 @@ export class ArgReader {
   checkKnown(): void {
     for (const k of Object.keys(this.args)) {
       if (this.known.includes(k)) continue
-      const near = this.known.filter((n) => n.toLowerCase() === k.toLowerCase() || n.toLowerCase().includes(k.toLowerCase()) || k.toLowerCase().includes(n.toLowerCase()))
+      const near = closestNames(this.known, k)
       throw new StepError(`${k}: unknown argument${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; the parameters are ${this.known.join(', ') || 'none'}`)
     }
   }
