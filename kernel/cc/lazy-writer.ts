@@ -19,6 +19,7 @@ import { FsRtlHeaderOf } from '../mm/fsrtl-header.ts'
 import { PAGING_SYNC, writePages } from '../mm/paging.ts'
 import { PAGE_DIRTY } from '../mm/segment.ts'
 import { TICKS_PER_MS } from '../mm/settings.ts'
+import { FSRTL_CACHE_TOP_LEVEL_IRP, withTopLevelIrp } from '../mm/top-level.ts'
 import type { SharedCacheMap } from './cache-map.ts'
 import type { CacheManager } from './cache-manager.ts'
 
@@ -73,7 +74,8 @@ export function* writeBehind(cc: CacheManager, m: SharedCacheMap, budget: number
       if (!NT_SUCCESS(st)) break
       try {
         // unverified: a failed lazy write ("Delayed Write Failed") loses the data, as on Windows
-        yield* writePages(cc.io, seg, run.first, run.count, PAGING_SYNC)
+        const thread = cc.io.ke.currentThread
+        yield* withTopLevelIrp(thread, FSRTL_CACHE_TOP_LEVEL_IRP, () => writePages(cc.io, seg, run.first, run.count, PAGING_SYNC))
         wrote = true
       } finally {
         yield* FsRtlReleaseFileForCcFlush(cc.io, fo)

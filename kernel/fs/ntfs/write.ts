@@ -24,6 +24,7 @@ import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp, outcome, type Outcome } from './complete.ts'
 import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset } from './rw-common.ts'
 import { refreshHeader, setStreamSizes, writeStreamData } from './sizes.ts'
+import { FSRTL_CACHE_TOP_LEVEL_IRP, IoGetTopLevelIrp } from '../../mm/top-level.ts'
 import { ccbOf, type Ccb } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
@@ -80,6 +81,13 @@ function* commonWrite(ccb: Ccb, irp: Irp, sp: IoStackLocation, requestedOffset: 
     // the Memory Manager's page writes stop at end of file
     if (offset >= oldSize) return outcome(STATUS.STATUS_SUCCESS, 0)
     n = Math.min(n, oldSize - offset)
+    // the lazy writer's pages past the valid data in memory hold nothing valid: valid data on
+    // disk moves only as far as the cache made it valid (then its AdvanceOnly update confirms it)
+    if (IoGetTopLevelIrp(irp.Thread) === FSRTL_CACHE_TOP_LEVEL_IRP) {
+      const valid = scb.header.ValidDataLength
+      if (offset >= valid) return outcome(STATUS.STATUS_SUCCESS, n)
+      n = Math.min(n, valid - offset)
+    }
   } else if (!scb.fileLock.canWrite(fo, irp.Thread?.process, key, offset, n)) {
     return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
   }
