@@ -309,7 +309,7 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
     if (f.ok) passed++
     else failures.push(f.failure)
   }
-  for (const t of checkTrace(collector.events, scenario)) {
+  for (const t of checkTrace(report().trace, scenario)) {
     if (t.ok) passed++
     else failures.push(t.failure)
   }
