@@ -8,7 +8,6 @@ import type { EProcess } from '../ob/index.ts'
 import { NT_SUCCESS, STATUS, statusName, type NTSTATUS } from '../nt/status.ts'
 import { FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, FLTFL_INSTANCE_TEARDOWN_MANUAL } from './constants.ts'
 import type { FilterInfo, FilterManager, FilterModule, InstanceInfo } from './manager.ts'
-import { STATUS_IMAGE_ALREADY_LOADED } from './manager.ts'
 
 export interface FltmcHost {
   readonly ke: Scheduler
@@ -29,7 +28,7 @@ export interface FltmcResult {
 const FLTMC_TIMEOUT = 600 * 10_000_000
 
 function result(status: NTSTATUS, message?: string): FltmcResult {
-  const name = status === STATUS_IMAGE_ALREADY_LOADED ? 'STATUS_IMAGE_ALREADY_LOADED' : statusName(status)
+  const name = statusName(status)
   return { status, statusName: name, ...(message ? { message } : {}) }
 }
 

@@ -44,7 +44,7 @@ import type { FileObject } from '../io/file-object.ts'
 import type { FLT_REGISTRATION, MaybeCo } from './types.ts'
 
 /** STATUS_IMAGE_ALREADY_LOADED (ntstatus.h): the driver is loaded already */
-export const STATUS_IMAGE_ALREADY_LOADED = 0xc000010e
+export const STATUS_IMAGE_ALREADY_LOADED = STATUS.STATUS_IMAGE_ALREADY_LOADED
 
 /** What DriverEntry receives: the driver object, its registry path and parameters, and the host's channels. */
 export interface FilterDriverContext {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { CliError } from '../command.ts'
 import { parseScenario, ScenarioError } from '../../../kernel/scenario/index.ts'
 import { compareTraces, readSessions, runScenario, SessionFileError, type RecordedSession } from '../../../kernel/scenario/runner/index.ts'
+import { FilterModuleError, preloadScenarioFilters } from '../../../kernel/scenario/runner/index.ts'
 import type { CliIO, Command } from '../command.ts'
 import { existingFile } from '../values.ts'
 
@@ -35,6 +36,12 @@ export const replayCommand: Command = {
         scenario = parseScenario(session.header.scenario.text, session.header.scenario.file)
       } catch (e) {
         if (e instanceof ScenarioError) throw new CliError(`${path}: the embedded scenario is not valid: ${e.message}`)
+        throw e
+      }
+      try {
+        await preloadScenarioFilters(scenario)
+      } catch (e) {
+        if (e instanceof FilterModuleError) throw new CliError(e.message)
         throw e
       }
       const report = runScenario(scenario, { seed: session.header.seed })

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path'
 import { CliError } from '../command.ts'
 import { parseScenario, ScenarioError } from '../../../kernel/scenario/index.ts'
 import { joinSessions, runScenario, writeSession } from '../../../kernel/scenario/runner/index.ts'
+import { FilterModuleError, preloadScenarioFilters } from '../../../kernel/scenario/runner/index.ts'
 import type { CliIO, Command } from '../command.ts'
 import { existingFile, folderPath, newFilePath, parseInteger } from '../values.ts'
 
@@ -67,6 +68,15 @@ export const runCommand: Command = {
         throw e
       }
     })
+    // user filter modules (`filters: - module:`) are imported before anything runs
+    for (const { scenario } of scenarios) {
+      try {
+        await preloadScenarioFilters(scenario)
+      } catch (e) {
+        if (e instanceof FilterModuleError) throw new CliError(e.message)
+        throw e
+      }
+    }
     let passed = 0
     let failed = 0
     const traces: string[] = []
