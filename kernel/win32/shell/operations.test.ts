@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { FILE_ATTRIBUTE } from '../../nt/file.ts'
+import { ACCESS } from '../../nt/access.ts'
+import { FILE_ATTRIBUTE, SHARE_ACCESS } from '../../nt/file.ts'
+import { CREATION_DISPOSITION } from '../constants.ts'
+import { CloseHandle, CreateFileW } from '../create.ts'
+import { ERROR } from '../errors.ts'
 import { USER_SID } from '../../machine.ts'
 import { GetFileAttributesW, SetFileAttributesW } from '../fileinfo.ts'
 import { fsOps, testMachine } from '../test-machine.ts'
@@ -113,6 +117,20 @@ describe('delete', () => {
     expect(u.undone).toBe('recycle')
     expect(text(tm.read('C:\\docs\\a.txt'))).toBe('hello')
     expect(tm.read(info!)).toBeUndefined()
+  })
+  it('recycles a read-only file (the probe cannot set the disposition, the rename still works); a file open without delete sharing stays', () => {
+    const tm = testMachine()
+    tm.make({ 'C:\\ro.txt': 'ro', 'C:\\open.txt': 'busy' })
+    tm.run((env) => SetFileAttributesW(env, 'C:\\ro.txt', FILE_ATTRIBUTE.FILE_ATTRIBUTE_READONLY))
+    expect(tm.run((env) => sh.recycleItems(env, ['C:\\ro.txt'])).ok).toBe(true)
+    const r = tm.run(function* (env) {
+      const h = yield* CreateFileW(env, { FileName: 'C:\\open.txt', DesiredAccess: ACCESS.GENERIC_READ, ShareMode: SHARE_ACCESS.FILE_SHARE_READ, CreationDisposition: CREATION_DISPOSITION.OPEN_EXISTING, FlagsAndAttributes: 0 })
+      const out = yield* sh.recycleItems(env, ['C:\\open.txt'])
+      yield* CloseHandle(env, h.handle)
+      return out
+    }, 'winword.exe')
+    expect(r).toMatchObject({ ok: false, error: ERROR.ERROR_SHARING_VIOLATION, failedAt: 'C:\\open.txt' })
+    expect(text(tm.read('C:\\open.txt'))).toBe('busy')
   })
   it('recycles a folder with the size of its files in $I', () => {
     const tm = testMachine()

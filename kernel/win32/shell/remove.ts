@@ -19,7 +19,7 @@ import type { Co } from '../../ke/index.ts'
 import * as nt from '../../io/services/index.ts'
 import { ACCESS } from '../../nt/access.ts'
 import { CREATE_OPTIONS as O, FILE_ATTRIBUTE, OBJ_ATTRIBUTES, SHARE_ACCESS as S } from '../../nt/file.ts'
-import { NT_SUCCESS } from '../../nt/status.ts'
+import { NT_SUCCESS, STATUS } from '../../nt/status.ts'
 import { CREATION_DISPOSITION as CD, INVALID_HANDLE_VALUE } from '../constants.ts'
 import { CloseHandle, CreateFileW } from '../create.ts'
 import { DeleteFileW, RemoveDirectoryW } from '../delete.ts'
@@ -85,7 +85,9 @@ function* deletableProbe(env: Win32Env, path: string): Co<boolean> {
   const set = yield* setInfo(env, r.handle, 'FileDispositionInformation', { DeleteFile: true })
   if (NT_SUCCESS(set)) yield* setInfo(env, r.handle, 'FileDispositionInformation', { DeleteFile: false })
   yield* nt.NtClose(env.io, { Handle: r.handle })
-  if (!NT_SUCCESS(set)) {
+  // a read-only file cannot be deleted but can be renamed into the bin (unverified: that Explorer
+  // goes on without asking, as Windows 10 does for a read-only file sent to the Recycle Bin)
+  if (!NT_SUCCESS(set) && set !== STATUS.STATUS_CANNOT_DELETE) {
     failWith(env, set)
     return false
   }
