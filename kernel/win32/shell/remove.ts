@@ -24,8 +24,8 @@ import { CREATION_DISPOSITION as CD, INVALID_HANDLE_VALUE } from '../constants.t
 import { CloseHandle, CreateFileW } from '../create.ts'
 import { DeleteFileW, RemoveDirectoryW } from '../delete.ts'
 import { CreateDirectoryW } from '../directory.ts'
-import { currentProcess, failWith, ntPathOf, setError, type Win32Env } from '../env.ts'
-import { ERROR } from '../errors.ts'
+import { currentProcess, currentThread, failWith, ntPathOf, setError, type Win32Env } from '../env.ts'
+import { ERROR, GetLastError } from '../errors.ts'
 import { GetFileAttributesExW, SetFileAttributesW } from '../fileinfo.ts'
 import { listDirectory } from '../find.ts'
 import { MoveFileExW } from '../move.ts'
@@ -94,19 +94,21 @@ function* deletableProbe(env: Win32Env, path: string): Co<boolean> {
   return true
 }
 
+/** a folder made hidden and system; one another thread made first is as good (it sets the attributes) */
+function* makeHiddenFolder(env: Win32Env, path: string): Co<'made' | 'exists' | 'failed'> {
+  if (yield* CreateDirectoryW(env, path)) return (yield* SetFileAttributesW(env, path, HIDDEN_SYSTEM)) ? 'made' : 'failed'
+  return GetLastError(currentThread(env)) === ERROR.ERROR_ALREADY_EXISTS ? 'exists' : 'failed'
+}
+
 /** `X:\$Recycle.Bin\<SID>`, made (hidden, system, with desktop.ini) when missing */
 function* recycleFolder(env: Win32Env, drive: string): Co<string | undefined> {
   const bin = `${drive}\\$Recycle.Bin`
   const mine = join(bin, currentProcess(env).userSid)
   if ((yield* probe(env, mine)) !== undefined) return mine
-  if ((yield* probe(env, bin)) === undefined) {
-    if (!(yield* CreateDirectoryW(env, bin))) return undefined
-    if (!(yield* SetFileAttributesW(env, bin, HIDDEN_SYSTEM))) return undefined
-  }
-  if (!(yield* CreateDirectoryW(env, mine))) return undefined
-  if (!(yield* SetFileAttributesW(env, mine, HIDDEN_SYSTEM))) return undefined
-  const ini = join(mine, 'desktop.ini')
-  if (!(yield* writeNewFile(env, ini, recycleBinDesktopIni(), HIDDEN_SYSTEM))) return undefined
+  if ((yield* probe(env, bin)) === undefined && (yield* makeHiddenFolder(env, bin)) === 'failed') return undefined
+  const made = yield* makeHiddenFolder(env, mine)
+  if (made === 'failed') return undefined
+  if (made === 'made' && !(yield* writeNewFile(env, join(mine, 'desktop.ini'), recycleBinDesktopIni(), HIDDEN_SYSTEM))) return undefined
   return mine
 }
 
