@@ -530,6 +530,11 @@ export class CacheManager {
     for (const m of [...this.maps]) if (m.segment.dirtyPages > 0) yield* writeBehind(this, m, Number.POSITIVE_INFINITY)
     for (const m of [...this.closeList]) if (m.openCount === 0 && m.segment.dirtyPages === 0) yield* this.deleteCacheMap(m)
     this.afterWrite()
+    // nothing left: the lazy writer goes idle, its next scan 3 s after the cache is dirtied again
+    if (this.dirtyList.length === 0 && this.closeList.length === 0) {
+      this.scanTimer.cancel()
+      this.scanActive = false
+    }
   }
 
   /** the plug is pulled: dirty data is lost and the Cache Manager stops */
