@@ -67,7 +67,8 @@ export function defaultOpenPacket(p: Partial<OpenPacket>): OpenPacket {
 }
 
 function win32Path(device: DeviceObject, related: FileObject | undefined, name: string): string {
-  if (related) return name === '' ? related.traceName : related.traceName.replace(/\\$/, '') + '\\' + name
+  // a stream opened relative to its file (`:s:$DATA`) joins without a separator
+  if (related) return name === '' ? related.traceName : name.startsWith(':') ? related.traceName + name : related.traceName.replace(/\\$/, '') + '\\' + name
   const prefix = device.dosName ?? device.header.name
   return prefix + name
 }

@@ -91,12 +91,14 @@ export function* NtQueryInformationFile(io: IoManager, a: { FileHandle: number; 
   if (a.FileInformationClass === C.FilePositionInformation && sync) return { status: STATUS.STATUS_SUCCESS, information: 8, buffer: u64(fo.CurrentByteOffset) }
   const held = yield* acquireFileObjectLock(io, fo)
   try {
+    // query and set information are synchronous even on an asynchronous handle: the I/O
+    // manager waits for a pending IRP on a local event (NtQueryInformationFile)
     const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_QUERY_INFORMATION)
     // observed: 0x870 (+ undocumented 0x60000) on notepad's queries (FOKS-TROT #5)
     irp.Flags = IRP_FLAGS.IRP_BUFFERED_IO | IRP_FLAGS.IRP_DEALLOCATE_BUFFER | IRP_FLAGS.IRP_INPUT_OPERATION | IRP_FLAGS.IRP_DEFER_IO_COMPLETION
     irp.SystemBuffer = new Uint8Array(a.Length)
     sp.Parameters.QueryFile = { Length: a.Length, FileInformationClass: a.FileInformationClass }
-    const status = yield* io.issue(fo, device, irp)
+    const status = yield* io.sendAndWait(device, irp)
     const n = irp.IoStatus.Information
     const buffer = irp.SystemBuffer.subarray(0, n)
     if (a.FileInformationClass === C.FileAllInformation && n >= 96) {
@@ -179,7 +181,7 @@ export function* NtSetInformationFile(io: IoManager, a: { FileHandle: number; Fi
       ClusterCount: 0,
       DeleteHandle: a.FileInformationClass === C.FileDispositionInformation || a.FileInformationClass === C.FileDispositionInformationEx ? a.FileHandle : undefined,
     }
-    const status = yield* io.issue(fo, device, irp)
+    const status = yield* io.sendAndWait(device, irp)
     return { status, information: irp.IoStatus.Information }
   } finally {
     releaseFileObjectLock(io, fo, held)
