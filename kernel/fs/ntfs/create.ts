@@ -269,7 +269,9 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
   if (r.isDirectory && parsed.stream === '') {
     // observed (WinBtrfs streams tests): dir::$DATA is "a directory"
     if (parsed.type === '$DATA') return outcome(STATUS.STATUS_FILE_IS_A_DIRECTORY)
-    if (options & O.FILE_NON_DIRECTORY_FILE) return outcome(STATUS.STATUS_FILE_IS_A_DIRECTORY)
+    // MS-FSA 2.1.5.1: a name ending in '\\' with FILE_NON_DIRECTORY_FILE is checked before the
+    // file's kind: STATUS_OBJECT_NAME_INVALID
+    if (options & O.FILE_NON_DIRECTORY_FILE) return outcome(trailingBackslash ? STATUS.STATUS_OBJECT_NAME_INVALID : STATUS.STATUS_FILE_IS_A_DIRECTORY)
     if (disposition === D.FILE_CREATE) return outcome(STATUS.STATUS_OBJECT_NAME_COLLISION)
     // Wine file.c create_file_test: overwrite/supersede of a directory → collision (or access denied)
     if (disposition !== D.FILE_OPEN && disposition !== D.FILE_OPEN_IF) return outcome(STATUS.STATUS_OBJECT_NAME_COLLISION)
