@@ -52,7 +52,7 @@ describe('parseRequest', () => {
   })
 
   it('knows every method of the contract', () => {
-    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault', 'explorer.list', 'explorer.properties'])
+    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault', 'explorer.list', 'explorer.properties', 'explorer.newFolder', 'explorer.rename', 'explorer.delete'])
   })
 })
 
@@ -139,5 +139,18 @@ describe('explorer calls in the contract', () => {
     expect(parseServerMessage(JSON.stringify(reply))).toEqual({ ok: true, message: { kind: 'error', id: 6, error: reply.error } })
     expect(errorReply(7, 'internal', 'x')).toEqual({ id: 7, error: { code: 'internal', message: 'x' } })
     expect(new HostError('nt-status', 'm', 'STATUS_ACCESS_DENIED').status).toBe('STATUS_ACCESS_DENIED')
+  })
+
+  it('checks the file commands\' names, lists and choices', () => {
+    expect(parseRequest({ id: 8, method: 'explorer.rename', params: { path: 'C:\\a.txt', newName: 'b.txt', conflict: 'keepBoth' } }).ok).toBe(true)
+    const badName = parseRequest({ id: 9, method: 'explorer.rename', params: { path: 'C:\\a.txt', newName: 'b:c' } })
+    expect(!badName.ok && badName.reply.error.message).toMatch(/params\.newName expected a file name/)
+    const badChoice = parseRequest({ id: 10, method: 'explorer.newFolder', params: { path: 'C:\\', conflict: 'merge' } })
+    expect(!badChoice.ok && badChoice.reply.error.message).toMatch(/params\.conflict expected one of "replace", "skip", "keepBoth"/)
+    const none = parseRequest({ id: 11, method: 'explorer.delete', params: { paths: [] } })
+    expect(!none.ok && none.reply.error.message).toMatch(/params\.paths expected at least 1 item, got 0/)
+    const badPath = parseRequest({ id: 12, method: 'explorer.delete', params: { paths: ['C:\\a', 'b'], permanent: true } })
+    expect(!badPath.ok && badPath.reply.error.message).toMatch(/params\.paths\[1\] expected a full path/)
+    expect(checkResponse('explorer.delete', { targets: ['C:\\$Recycle.Bin\\S-1\\$RABC123.txt'], skipped: [], info: ['C:\\$Recycle.Bin\\S-1\\$IABC123.txt'] }).info).toHaveLength(1)
   })
 })

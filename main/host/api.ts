@@ -103,7 +103,6 @@ export const DEBUG_FAULTS = ['hang', 'crash', 'throw'] as const
  * then names separated by single backslashes, none holding a character Windows forbids in names.
  */
 export const dosPath = s.string({
-  minLength: 3,
   maxLength: 32_767,
   pattern: /^[A-Za-z]:\\(?:[^<>:"/\\|?*\x00-\x1f]+(?:\\[^<>:"/\\|?*\x00-\x1f]+)*\\?)?$/,
   patternText: 'a full path on a drive, such as C:\\Users (no empty names, no < > : " / | ? * or control characters)',
@@ -179,6 +178,30 @@ export const itemProperties = s.object(
 
 const pathParam = s.object({ path: dosPath })
 
+/** a name typed for a new folder or a rename */
+export const typedName = s.string({
+  minLength: 1,
+  maxLength: 255,
+  pattern: /^[^\\/:*?"<>|\x00-\x1f]+$/,
+  patternText: 'a file name (no \\ / : * ? " < > | or control characters)',
+})
+
+/** how a name collision is settled (Explorer's Replace or Skip Files dialog); without one, the call fails with `conflict` */
+export const CONFLICT_CHOICES = ['replace', 'skip', 'keepBoth'] as const
+
+/** What a file command did. */
+export const commandResult = s.object(
+  {
+    /** the items made or reached: the new folder, the renamed item, the `$R` files of a recycle, the items deleted */
+    targets: s.array(s.string()),
+    /** items left alone (a collision settled with skip) */
+    skipped: s.array(s.string()),
+    /** the `$I` files of a recycle */
+    info: s.optional(s.array(s.string())),
+  },
+  { open: true },
+)
+
 // ---------------------------------------------------------------- requests
 
 const noParams = s.object({})
@@ -207,6 +230,25 @@ export const requests = {
   'explorer.list': { params: pathParam, result: folderListing },
   /** Reads an item's properties as explorer.exe (FileAllInformation, FileStreamInformation by handle). */
   'explorer.properties': { params: pathParam, result: itemProperties },
+  /**
+   * New ▸ Folder in the folder `path`, as explorer.exe through the shell engine: probes for
+   * "New folder", "New folder (2)" …, creates the first free one and, given `name`, renames it
+   * as the user's typing would.
+   */
+  'explorer.newFolder': {
+    params: s.object({ path: dosPath, name: s.optional(typedName), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+    result: commandResult,
+  },
+  /** F2: the item `path` gets `newName` in its folder (the shell's rename: probes, then the rename IRP) */
+  'explorer.rename': {
+    params: s.object({ path: dosPath, newName: typedName, conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+    result: commandResult,
+  },
+  /** Delete: the items go to the Recycle Bin ($R/$I); with `permanent`, Shift+Delete removes them */
+  'explorer.delete': {
+    params: s.object({ paths: s.array(dosPath, { minItems: 1, maxItems: 10_000 }), permanent: s.optional(s.boolean()) }),
+    result: commandResult,
+  },
 } as const
 
 // ---------------------------------------------------------------- events
@@ -237,6 +279,8 @@ export const ERROR_CODES = [
   'invalid-result',
   /** an NT call inside the machine failed; `status` names the NTSTATUS (STATUS_OBJECT_NAME_NOT_FOUND …) */
   'nt-status',
+  /** the name is taken and the call gave no `conflict` choice (Explorer would ask) */
+  'conflict',
   /** anything else that went wrong in the host */
   'internal',
 ] as const
@@ -268,6 +312,8 @@ export type DebugFault = (typeof DEBUG_FAULTS)[number]
 export type FolderEntryData = Infer<typeof folderEntry>
 export type FolderListingData = Infer<typeof folderListing>
 export type ItemPropertiesData = Infer<typeof itemProperties>
+export type CommandResultData = Infer<typeof commandResult>
+export type ConflictChoice = (typeof CONFLICT_CHOICES)[number]
 
 export type RequestId = number | string
 export interface RequestMessage<M extends Method = Method> {

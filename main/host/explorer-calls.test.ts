@@ -104,6 +104,40 @@ describe('explorer.properties', () => {
   })
 })
 
+describe('explorer.exe\'s file commands', () => {
+  it('makes a new folder, renames it, and settles a collision only when told how', async () => {
+    const made = await call('explorer.newFolder', { path: 'C:\\Users\\Public\\Documents' })
+    expect(made.result).toEqual({ targets: ['C:\\Users\\Public\\Documents\\New folder'], skipped: [] })
+    const renamed = await call('explorer.rename', { path: 'C:\\Users\\Public\\Documents\\New folder', newName: 'Plans' })
+    expect(renamed.result).toEqual({ targets: ['C:\\Users\\Public\\Documents\\Plans'], skipped: [] })
+    const clash = await call('explorer.rename', { path: 'C:\\Users\\Public\\Documents\\Plans', newName: 'readme.txt' })
+    expect(clash.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('C:\\Users\\Public\\Documents\\readme.txt already exists') })
+    const both = await call('explorer.newFolder', { path: 'C:\\Users\\Public\\Documents', name: 'Plans', conflict: 'keepBoth' })
+    expect(both.result).toEqual({ targets: ['C:\\Users\\Public\\Documents\\Plans (2)'], skipped: [] })
+    const listing = (await call('explorer.list', { path: 'C:\\Users\\Public\\Documents' })).result as FolderListingData
+    expect(listing.entries.map((e) => e.name)).toEqual(['Plans', 'Plans (2)', 'readme.txt'])
+  })
+
+  it('recycles, deletes permanently, and names the status of a failure', async () => {
+    const mark = events.length
+    const recycled = await call('explorer.delete', { paths: ['C:\\Users\\User\\Documents\\notes.txt'] })
+    expect(recycled.result).toMatchObject({ targets: [expect.stringMatching(/^C:\\\$Recycle\.Bin\\S-1-5-21-[\d-]+\\\$R\w{6}\.txt$/)], info: [expect.stringMatching(/\$I\w{6}\.txt$/)] })
+    const renames = traceSince(mark).filter((e) => e.procmon === 'SetRenameInformationFile' && e.phase === 'complete')
+    expect(renames.map((e) => [e.process, e.status])).toEqual([['explorer.exe', 'STATUS_SUCCESS']])
+    const gone = await call('explorer.delete', { paths: ['C:\\Users\\User\\Documents\\budget 2024.xlsx'], permanent: true })
+    expect(gone.result).toEqual({ targets: ['C:\\Users\\User\\Documents\\budget 2024.xlsx'], skipped: [] })
+    const listing = (await call('explorer.list', { path: 'C:\\Users\\User\\Documents' })).result as FolderListingData
+    expect(listing.entries.map((e) => e.name)).toEqual(['report.docx', 'Signed contract.pdf'])
+    const missing = await call('explorer.rename', { path: 'C:\\Users\\Nobody.txt', newName: 'x.txt' })
+    expect(missing.error).toEqual({
+      code: 'nt-status',
+      status: 'STATUS_OBJECT_NAME_NOT_FOUND',
+      message: 'explorer.exe could not rename C:\\Users\\Nobody.txt: ERROR_FILE_NOT_FOUND (STATUS_OBJECT_NAME_NOT_FOUND)',
+    })
+    expect((await call('explorer.delete', { paths: ['C:\\'] })).error).toMatchObject({ code: 'invalid-params', message: expect.stringContaining("drive's root") })
+  })
+})
+
 describe('explorer calls and the machine state', () => {
   it('are refused with invalid-state while the machine is shut down', async () => {
     await call('machine.shutdown', {})

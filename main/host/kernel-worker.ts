@@ -7,8 +7,19 @@ import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { Machine, ntfsVolume, statusName } from '../../kernel/index.ts'
 import type { MachineEvent, MachineInfo } from '../../kernel/index.ts'
 import { buildVolumeFromRecipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
-import { describeFailure, explorerProcess, itemProperties, listFolder, parseDosPath, runInExplorer } from '../../kernel/apps/explorer/index.ts'
-import type { ExplorerOutcome, ParsedPath } from '../../kernel/apps/explorer/index.ts'
+import {
+  checkTypedName,
+  deleteItemsAt,
+  describeFailure,
+  explorerProcess,
+  itemProperties,
+  listFolder,
+  newFolderIn,
+  parseDosPath,
+  renameAt,
+  runInExplorer,
+} from '../../kernel/apps/explorer/index.ts'
+import type { CommandOutcome, ExplorerOutcome, ParsedPath } from '../../kernel/apps/explorer/index.ts'
 import type { Co } from '../../kernel/ke/index.ts'
 import { jsonSafe, toWireEvent } from './trace-wire.ts'
 import { parseHostMessage } from './worker-protocol.ts'
@@ -109,6 +120,37 @@ function explorerCall<T>(thread: string, what: string, rawPath: string, routine:
   return jsonSafe(outcome.value)
 }
 
+function parsedPath(raw: string, what = 'path'): ParsedPath & { ok: true } {
+  const path = parseDosPath(raw)
+  if (!path.ok) throw new CallRefused('invalid-params', `${what}: ${path.problem}`)
+  return path
+}
+
+function typedName(name: string, what: string): string {
+  const problem = checkTypedName(name)
+  if (problem !== undefined) throw new CallRefused('invalid-params', `${what}: ${problem}`)
+  return name
+}
+
+/**
+ * Runs one of explorer.exe's file commands (the shell engine) and returns what it did; a name
+ * collision without a choice is refused as `conflict`, a failure as `nt-status` with the
+ * thread's last NTSTATUS (and its Win32 error in the message).
+ */
+function commandCall(thread: string, what: string, routine: (m: Machine) => Co<CommandOutcome>): unknown {
+  const m = runningMachine()
+  const run = runInExplorer(m, thread, () => routine(m))
+  if (!run.done) throw new CallRefused('invalid-state', run.problem)
+  const outcome = run.value
+  if (outcome.ok) return jsonSafe(outcome.value)
+  if (outcome.kind === 'conflict') {
+    throw new CallRefused('conflict', `${outcome.path} already exists; choose conflict: replace, skip or keepBoth (Explorer would ask)`)
+  }
+  const message = `explorer.exe could not ${what} ${outcome.path}: ${outcome.errorName} (${statusName(outcome.status)})`
+  if (outcome.status === 0) throw new Error(message)
+  throw new CallRefused('nt-status', message, statusName(outcome.status))
+}
+
 function current(): MachineInfo {
   if (machine === undefined) throw new Error('no machine has been booted in this worker')
   return snapshot(machine)
@@ -154,6 +196,30 @@ function handle(message: HostToWorker): void {
         return
       case 'explorer.list': {
         const result = explorerCall('folder view', 'list', message.path, (m, path) => listFolder(m.io, path))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.newFolder': {
+        const folder = parsedPath(message.path)
+        const name = message.name === undefined ? undefined : typedName(message.name, 'name')
+        const result = commandCall('new folder', 'make a new folder in', (m) => newFolderIn(m.io, folder, name, message.conflict))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.rename': {
+        const item = parsedPath(message.path)
+        if (item.name === '') throw new CallRefused('invalid-params', `path: ${item.dos} is a drive's root; it has no name to change`)
+        const newName = typedName(message.newName, 'newName')
+        const result = commandCall('rename', 'rename', (m) => renameAt(m.io, item, newName, message.conflict))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.delete': {
+        const items = message.paths.map((p, i) => parsedPath(p, `paths[${i}]`))
+        const root = items.find((p) => p.name === '')
+        if (root !== undefined) throw new CallRefused('invalid-params', `paths: ${root.dos} is a drive's root; it cannot be deleted`)
+        const permanent = message.permanent === true
+        const result = commandCall(permanent ? 'delete' : 'recycle', permanent ? 'delete' : 'move to the Recycle Bin', (m) => deleteItemsAt(m.io, items, permanent))
         send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
         return
       }

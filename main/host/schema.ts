@@ -99,12 +99,14 @@ export function oneOf<const V extends readonly string[]>(values: V): Schema<V[nu
   return make(expected, (v, path) => (set.has(v) ? undefined : issue(path, expected, v)))
 }
 
-export function array<T>(item: Schema<T>, opts: { maxItems?: number } = {}): Schema<T[]> {
+export function array<T>(item: Schema<T>, opts: { maxItems?: number; minItems?: number } = {}): Schema<T[]> {
   const maxItems = opts.maxItems ?? 1_000_000
+  const minItems = opts.minItems ?? 0
   const expected = `an array of ${item.expected}`
   return make(expected, (v, path) => {
     if (!Array.isArray(v)) return issue(path, expected, v)
     if (v.length > maxItems) return { path, message: `expected at most ${maxItems} items, got ${v.length}` }
+    if (v.length < minItems) return { path, message: `expected at least ${minItems} ${minItems === 1 ? 'item' : 'items'}, got ${v.length}` }
     for (let i = 0; i < v.length; i++) {
       const found = item.check(v[i], `${path}[${i}]`)
       if (found) return found

@@ -215,6 +215,18 @@ export class Session {
       const { result } = await this.requireLink().request({ op: 'explorer.properties', path: params.path })
       return result as Result<'explorer.properties'>
     },
+    'explorer.newFolder': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.newFolder', ...params })
+      return result as Result<'explorer.newFolder'>
+    },
+    'explorer.rename': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.rename', ...params })
+      return result as Result<'explorer.rename'>
+    },
+    'explorer.delete': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.delete', ...params })
+      return result as Result<'explorer.delete'>
+    },
   }
 
   private requireLink(): KernelLink {

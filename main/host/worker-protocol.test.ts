@@ -8,7 +8,7 @@ describe('worker protocol: explorer calls', () => {
     expect(parseHostMessage({ t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' })).toEqual({ ok: true, message: { t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' } })
     expect(parseHostMessage({ t: 'call', id: 4, op: 'explorer.properties', path: 'C:\\' }).ok).toBe(true)
     expect(parseHostMessage({ t: 'call', id: 5, op: 'explorer.list' })).toEqual({ ok: false, problem: expect.stringMatching(/path is required/) })
-    expect(parseHostMessage({ t: 'call', id: 6, op: 'explorer.delete', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
+    expect(parseHostMessage({ t: 'call', id: 6, op: 'explorer.copy', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
   })
 
   it('carries a call\'s result, and a refusal\'s code and NTSTATUS', () => {
@@ -17,5 +17,14 @@ describe('worker protocol: explorer calls', () => {
     const refused = parseWorkerMessage({ t: 'reply', id: 3, ok: false, message: 'no', code: 'nt-status', status: 'STATUS_ACCESS_DENIED' })
     expect(refused).toMatchObject({ ok: true, message: { code: 'nt-status', status: 'STATUS_ACCESS_DENIED' } })
     expect(parseWorkerMessage({ t: 'reply', id: 3, ok: false, message: 'no', code: 'melted' })).toEqual({ ok: false, problem: expect.stringMatching(/code expected one of/) })
+  })
+
+  it('accepts the file commands and checks their fields', () => {
+    expect(parseHostMessage({ t: 'call', id: 7, op: 'explorer.newFolder', path: 'C:\\', name: 'Plans', conflict: 'keepBoth' }).ok).toBe(true)
+    expect(parseHostMessage({ t: 'call', id: 8, op: 'explorer.rename', path: 'C:\\a', newName: 'b' }).ok).toBe(true)
+    expect(parseHostMessage({ t: 'call', id: 9, op: 'explorer.delete', paths: ['C:\\a'], permanent: true }).ok).toBe(true)
+    expect(parseHostMessage({ t: 'call', id: 10, op: 'explorer.delete', paths: [] })).toEqual({ ok: false, problem: expect.stringMatching(/paths expected at least 1 item/) })
+    expect(parseHostMessage({ t: 'call', id: 11, op: 'explorer.rename', path: 'C:\\a' })).toEqual({ ok: false, problem: expect.stringMatching(/newName is required/) })
+    expect(parseWorkerMessage({ t: 'reply', id: 3, ok: false, message: 'taken', code: 'conflict' }).ok).toBe(true)
   })
 })

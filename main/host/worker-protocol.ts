@@ -3,7 +3,7 @@
 
 import * as s from './schema.ts'
 import type { Infer } from './schema.ts'
-import { DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
+import { CONFLICT_CHOICES, DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
 import type { VolumeSource } from '../../kernel/index.ts'
 import type { Recipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
 
@@ -40,14 +40,18 @@ export type WorkerCall =
   | { t: 'call'; id: number; op: 'fault'; kind: (typeof DEBUG_FAULTS)[number] }
   | { t: 'call'; id: number; op: 'explorer.list'; path: string }
   | { t: 'call'; id: number; op: 'explorer.properties'; path: string }
+  | { t: 'call'; id: number; op: 'explorer.newFolder'; path: string; name?: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
+  | { t: 'call'; id: number; op: 'explorer.rename'; path: string; newName: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
+  | { t: 'call'; id: number; op: 'explorer.delete'; paths: string[]; permanent?: boolean }
 
 /** The error codes a worker reply may carry (a subset of the contract's); none means `internal`. */
-export const WORKER_ERROR_CODES = ['invalid-state', 'invalid-params', 'nt-status'] as const
+export const WORKER_ERROR_CODES = ['invalid-state', 'invalid-params', 'nt-status', 'conflict'] as const
 export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number]
 
 export type HostToWorker = { t: 'ping'; n: number } | WorkerCall
 
 const callId = s.integer({ min: 0 })
+const workerPath = s.string({ minLength: 1, maxLength: 32_767 })
 
 export const hostToWorker = {
   ping: s.object({ t: s.literal('ping'), n: s.integer({ min: 0 }) }),
@@ -55,8 +59,11 @@ export const hostToWorker = {
   info: s.object({ t: s.literal('call'), id: callId, op: s.literal('info') }),
   shutdown: s.object({ t: s.literal('call'), id: callId, op: s.literal('shutdown') }),
   fault: s.object({ t: s.literal('call'), id: callId, op: s.literal('fault'), kind: s.oneOf(DEBUG_FAULTS) }),
-  'explorer.list': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.list'), path: s.string({ minLength: 1, maxLength: 32_767 }) }),
-  'explorer.properties': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.properties'), path: s.string({ minLength: 1, maxLength: 32_767 }) }),
+  'explorer.list': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.list'), path: workerPath }),
+  'explorer.properties': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.properties'), path: workerPath }),
+  'explorer.newFolder': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.newFolder'), path: workerPath, name: s.optional(s.string({ maxLength: 255 })), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+  'explorer.rename': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.rename'), path: workerPath, newName: s.string({ maxLength: 255 }), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+  'explorer.delete': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.delete'), paths: s.array(workerPath, { minItems: 1, maxItems: 10_000 }), permanent: s.optional(s.boolean()) }),
 }
 
 export const workerToHost = {
@@ -108,6 +115,9 @@ export function parseHostMessage(raw: unknown): { ok: true; message: HostToWorke
     : r['t'] === 'call' && r['op'] === 'fault' ? hostToWorker.fault
     : r['t'] === 'call' && r['op'] === 'explorer.list' ? hostToWorker['explorer.list']
     : r['t'] === 'call' && r['op'] === 'explorer.properties' ? hostToWorker['explorer.properties']
+    : r['t'] === 'call' && r['op'] === 'explorer.newFolder' ? hostToWorker['explorer.newFolder']
+    : r['t'] === 'call' && r['op'] === 'explorer.rename' ? hostToWorker['explorer.rename']
+    : r['t'] === 'call' && r['op'] === 'explorer.delete' ? hostToWorker['explorer.delete']
     : undefined
   if (schema === undefined) return { ok: false, problem: `unknown request ${JSON.stringify(r['t'])}/${JSON.stringify(r['op'])} to the kernel worker` }
   const found = schema.check(raw, '')

@@ -3,7 +3,7 @@
 // the navigation tree's known subfolders and the Properties panel. Every listing and every
 // properties read is a call into the machine, so it shows up in the trace.
 
-import type { FolderEntryData, ItemPropertiesData, Method, Params } from '../../main/host/api.ts'
+import type { CommandResultData, ConflictChoice, FolderEntryData, ItemPropertiesData, Method, Params } from '../../main/host/api.ts'
 import type { CallOutcome } from './app-state.svelte.ts'
 import { childPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
 
@@ -19,6 +19,11 @@ export interface PaneProblem {
   /** the NTSTATUS name, when the machine refused */
   status?: string
 }
+
+/** A question the pane asks before a command goes on (Explorer's dialogs). */
+export type PendingQuestion =
+  | { kind: 'delete-permanently'; path: string; name: string; directory: boolean }
+  | { kind: 'rename-conflict'; path: string; newName: string }
 
 export interface PropertiesView {
   path: string
@@ -52,6 +57,14 @@ export class ExplorerState {
   subfolders = $state.raw<Record<string, FolderEntryData[]>>({})
   /** tree nodes the user expanded (lower-case paths) */
   expanded = $state.raw<ReadonlySet<string>>(new Set())
+  /** the item whose name is being edited (F2, or a new folder) */
+  renaming = $state<string | null>(null)
+  /** a command running in the machine */
+  commandBusy = $state(false)
+  /** what the last command could not do */
+  notice = $state<PaneProblem | null>(null)
+  /** a question waiting for the user's answer */
+  question = $state<PendingQuestion | null>(null)
   private backStack = $state.raw<ExplorerLocation[]>([])
   private forwardStack = $state.raw<ExplorerLocation[]>([])
   /** numbers each listing request, so a late answer for a folder left meanwhile is ignored */
@@ -86,6 +99,10 @@ export class ExplorerState {
     this.expanded = new Set()
     this.backStack = []
     this.forwardStack = []
+    this.renaming = null
+    this.notice = null
+    this.question = null
+    this.commandBusy = false
   }
 
   /** Goes to a location, keeping history (Back returns here). */
@@ -169,6 +186,104 @@ export class ExplorerState {
     }
   }
 
+  get selectedItem(): FolderEntryData | undefined {
+    return this.selected === null ? undefined : this.items.find((i) => i.name === this.selected)
+  }
+
+  /** New ▸ Folder: made by explorer.exe in the machine, then its name is edited in place. */
+  async newFolder(): Promise<void> {
+    const here = this.location
+    if (here.kind !== 'folder' || this.commandBusy) return
+    const made = await this.command('explorer.newFolder', { path: here.path }, 'make a new folder')
+    const target = made?.targets[0]
+    if (target === undefined) return
+    await this.refresh()
+    const name = target.slice(target.lastIndexOf('\\') + 1)
+    this.select(name)
+    this.renaming = name
+  }
+
+  /** F2 on the selected item */
+  startRename(): void {
+    if (this.selected !== null && this.location.kind === 'folder') this.renaming = this.selected
+  }
+
+  cancelRename(): void {
+    this.renaming = null
+  }
+
+  /** The typed name: unchanged ends editing; a new one is a rename in the machine. */
+  async commitRename(newName: string, conflict?: ConflictChoice): Promise<void> {
+    const here = this.location
+    const old = this.renaming
+    this.renaming = null
+    if (here.kind !== 'folder' || old === null) return
+    const name = newName.trim()
+    if (name === '' || name === old) return
+    const path = childPath(here.path, old)
+    const r = await this.host.call('explorer.rename', { path, newName: name, ...(conflict !== undefined ? { conflict } : {}) })
+    if (!r.ok && r.error.code === 'conflict') {
+      this.question = { kind: 'rename-conflict', path, newName: name }
+      return
+    }
+    if (!r.ok) {
+      this.notice = commandProblem('rename', r.error)
+      return
+    }
+    await this.refresh()
+    const target = r.value.targets[0]
+    if (target !== undefined) this.select(target.slice(target.lastIndexOf('\\') + 1))
+  }
+
+  /** Delete: the selected item to the Recycle Bin; Shift+Delete asks first, then removes it. */
+  async deleteSelected(permanent: boolean): Promise<void> {
+    const here = this.location
+    const item = this.selectedItem
+    if (here.kind !== 'folder' || item === undefined || this.commandBusy) return
+    const path = childPath(here.path, item.name)
+    if (permanent) {
+      this.question = { kind: 'delete-permanently', path, name: item.name, directory: item.directory }
+      return
+    }
+    await this.remove(path, false)
+  }
+
+  /** The user's answer to the pending question (undefined: No / Cancel). */
+  async answer(choice: 'yes' | ConflictChoice | undefined): Promise<void> {
+    const q = this.question
+    this.question = null
+    if (q === null || choice === undefined) return
+    if (q.kind === 'delete-permanently' && choice === 'yes') await this.remove(q.path, true)
+    else if (q.kind === 'rename-conflict' && choice !== 'yes') {
+      this.renaming = q.path.slice(q.path.lastIndexOf('\\') + 1)
+      await this.commitRename(q.newName, choice)
+    }
+  }
+
+  dismissNotice(): void {
+    this.notice = null
+  }
+
+  private async remove(path: string, permanent: boolean): Promise<void> {
+    const done = await this.command('explorer.delete', { paths: [path], ...(permanent ? { permanent: true } : {}) }, permanent ? 'delete' : 'move to the Recycle Bin')
+    if (done === undefined) return
+    this.selected = null
+    await this.refresh()
+  }
+
+  private async command<M extends 'explorer.newFolder' | 'explorer.delete'>(method: M, params: Params<M>, what: string): Promise<CommandResultData | undefined> {
+    this.commandBusy = true
+    this.notice = null
+    try {
+      const r = await this.host.call(method, params)
+      if (r.ok) return r.value as CommandResultData
+      this.notice = commandProblem(what, r.error)
+      return undefined
+    } finally {
+      this.commandBusy = false
+    }
+  }
+
   /** The path of the selected item, or of the folder when nothing is selected. */
   selectedPath(): string | undefined {
     const here = this.location
@@ -241,4 +356,10 @@ function problemOf(error: { code: string; message: string; status?: string | und
     return { message: words[error.status] ?? error.message, status: error.status }
   }
   return { message: error.message }
+}
+
+/** why a command failed, with the Win32 error and NTSTATUS the machine gave */
+function commandProblem(what: string, error: { code: string; message: string; status?: string | undefined }): PaneProblem {
+  const detail = error.message.replace(/^explorer\.exe could not [^:]*?(?=[A-Z]:\\)/, '')
+  return { message: `Could not ${what}: ${detail}`, ...(error.status !== undefined ? { status: error.status } : {}) }
 }

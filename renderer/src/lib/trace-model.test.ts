@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TraceEventData } from '../../../main/host/api.ts'
-import { displayPath, rowDetail, rowDurationTicks, rowStatus, TraceModel } from './trace-model.ts'
+import { displayPath, FilteredRows, rowDetail, rowDurationTicks, rowStatus, TraceModel } from './trace-model.ts'
 
 let seq = 0
 function ev(irp: string | undefined, at: string, phase: string, extra: Partial<TraceEventData> & Record<string, unknown> = {}): TraceEventData {
@@ -71,5 +71,28 @@ describe('TraceModel', () => {
       ev('IRP7', 'fs', 'dispatch', { procmon: 'QueryDirectory', params: { FileInformationClass: 37 } }),
     ])
     expect(m.rows.map(displayPath)).toEqual(['C:\\Users\\*', 'C:\\a?.txt', 'C:\\Users'])
+  })
+})
+
+describe('FilteredRows', () => {
+  it('keeps the matching rows as rows arrive, are dropped and are cleared', () => {
+    const m = new TraceModel(10)
+    const f = new FilteredRows('  New Folder ')
+    m.add([ev('IRP1', 'fs', 'dispatch', { path: 'C:\\Docs\\New folder' }), ev('IRP2', 'fs', 'dispatch', { path: 'C:\\Docs' })])
+    expect(f.update(m).map((r) => r.n)).toEqual([1])
+    m.add([ev('IRP3', 'fs', 'dispatch', { path: 'C:\\new folder (2)' }), ev('IRP4', 'fs', 'dispatch', { procmon: 'QueryDirectory', process: 'System' })])
+    expect(f.update(m).map((r) => r.n)).toEqual([1, 3])
+    // the operation and the process match too
+    const byOp = new FilteredRows('querydir')
+    expect(byOp.update(m).map((r) => r.n)).toEqual([4])
+    expect(new FilteredRows('system').update(m).map((r) => r.n)).toEqual([4])
+    expect(new FilteredRows('IRP_MJ_CREATE').update(m)).toHaveLength(4)
+    // eleven more rows: the oldest go, and their matches with them
+    m.add(Array.from({ length: 11 }, (_, i) => ev(`IRP${10 + i}`, 'fs', 'dispatch', { path: 'C:\\x' })))
+    expect(f.update(m)).toEqual([])
+    m.add([ev('IRP40', 'fs', 'dispatch', { path: 'C:\\New folder' })])
+    expect(f.update(m).map((r) => r.start.irp)).toEqual(['IRP40'])
+    m.clear()
+    expect(f.update(m)).toEqual([])
   })
 })

@@ -127,3 +127,47 @@ export function rowDurationTicks(row: OperationRow): number | undefined {
   if (typeof ticks === 'number') return ticks
   return row.end === row.start ? undefined : row.end.time - row.start.time
 }
+
+/** True when the row's operation (either name), path or process contains `needle` (lower case). */
+export function rowMatches(row: OperationRow, needle: string): boolean {
+  const e = row.start
+  return (
+    displayPath(row).toLowerCase().includes(needle) ||
+    (e.procmon ?? '').toLowerCase().includes(needle) ||
+    e.op.toLowerCase().includes(needle) ||
+    e.process.toLowerCase().includes(needle)
+  )
+}
+
+/**
+ * The rows that match a quick filter, kept up to date as rows arrive (only new rows are
+ * tested) and as old ones are dropped or cleared.
+ */
+export class FilteredRows {
+  private list: OperationRow[] = []
+  /** the last row tested */
+  private lastN = 0
+  readonly needle: string
+
+  constructor(text: string) {
+    this.needle = text.trim().toLowerCase()
+  }
+
+  update(model: TraceModel): readonly OperationRow[] {
+    const all = model.rows
+    const first = all[0]
+    if (first === undefined) {
+      this.list = []
+      return this.list
+    }
+    // rows dropped at the front (or cleared): forget the matches among them
+    if (this.list.length > 0 && this.list[0]!.n < first.n) this.list = this.list.filter((r) => r.n >= first.n)
+    const from = Math.max(0, this.lastN - first.n + 1)
+    for (let i = from; i < all.length; i++) {
+      const r = all[i]!
+      if (rowMatches(r, this.needle)) this.list.push(r)
+    }
+    this.lastN = all[all.length - 1]!.n
+    return this.list
+  }
+}
