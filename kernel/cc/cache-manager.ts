@@ -308,13 +308,12 @@ export class CacheManager {
     const end = Math.ceil((offset + length) / PAGE_SIZE)
     for (;;) {
       const before = seg.pages.size
-      for (let p = first; p < end; p++) {
+      // the pages the write covers whole need no read: zero pages (one allocation for them all)
+      const wholeFirst = Math.ceil(offset / PAGE_SIZE)
+      const wholeEnd = Math.floor((offset + length) / PAGE_SIZE)
+      if (wholeEnd > wholeFirst) seg.zeroPages(wholeFirst, wholeEnd - wholeFirst)
+      for (const p of [first, end - 1]) {
         if (seg.pages.has(p)) continue
-        const whole = p * PAGE_SIZE >= offset && (p + 1) * PAGE_SIZE <= offset + length
-        if (whole) {
-          seg.zeroPage(p)
-          continue
-        }
         if (!wait) return 'would-wait'
         const st = yield* resolvePages(this.io, seg, p, p + 1, { ...this.faultOptions(m, p), clusterPages: 1 })
         if (!NT_SUCCESS(st)) return st

@@ -125,13 +125,15 @@ export class MemoryManager {
     seg.lastUse = this.io.ke.now
     this.residentPages += seg.pages.size - before
     if (this.residentPages <= this.residentLimitPages) return
-    const order = [...this.segments].sort((a, b) => a.lastUse - b.lastUse || a.id - b.id)
+    // trim to 90% of the limit, least recently used segments first, the one in use last (its
+    // oldest pages first), so that trimming happens in batches rather than page by page
+    const target = Math.floor(this.residentLimitPages * 0.9)
+    const order = [...this.segments].filter((s) => s !== seg).sort((a, b) => a.lastUse - b.lastUse || a.id - b.id)
+    order.push(seg)
     for (const s of order) {
-      if (this.residentPages <= this.residentLimitPages * 0.9) break
-      if (s === seg) continue
-      this.residentPages -= s.trim(this.residentPages - Math.floor(this.residentLimitPages * 0.9))
+      if (this.residentPages <= target) break
+      this.residentPages -= s.trim(this.residentPages - target)
     }
-    if (this.residentPages > this.residentLimitPages) this.residentPages -= seg.trim(this.residentPages - this.residentLimitPages)
   }
 
   /** pages dropped by a purge */

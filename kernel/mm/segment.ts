@@ -96,13 +96,14 @@ export class Segment {
     r.done.set()
   }
 
-  /** installs pages read from the file; pages that became valid meanwhile are kept */
+  /**
+   * installs pages read from the file; pages that became valid meanwhile are kept. The pages
+   * are views of `buffer` (a fresh buffer each read owns), so a cluster costs no copy.
+   */
   install(first: number, buffer: Uint8Array, count: number): void {
     for (let i = 0; i < count; i++) {
       if (this.pages.has(first + i)) continue
-      const data = new Uint8Array(PAGE_SIZE)
-      data.set(buffer.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
-      this.pages.set(first + i, { data, state: PAGE_VALID, pins: 0 })
+      this.pages.set(first + i, { data: buffer.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), state: PAGE_VALID, pins: 0 })
     }
   }
 
@@ -114,6 +115,20 @@ export class Segment {
       this.pages.set(index, p)
     }
     return p
+  }
+
+  /** valid zero pages for every page of [first, first+count) not resident (one allocation for all) */
+  zeroPages(first: number, count: number): void {
+    let missing = 0
+    for (let i = first; i < first + count; i++) if (!this.pages.has(i)) missing++
+    if (missing === 0) return
+    const buffer = new Uint8Array(missing * PAGE_SIZE)
+    let k = 0
+    for (let i = first; i < first + count; i++) {
+      if (this.pages.has(i)) continue
+      this.pages.set(i, { data: buffer.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), state: PAGE_VALID, pins: 0 })
+      k++
+    }
   }
 
   /** copies resident bytes [offset, offset+out.length) into out; every page must be valid */
@@ -247,7 +262,8 @@ export class Segment {
   /** drops clean, unpinned pages (trimming); returns how many went */
   trim(max: number): number {
     let n = 0
-    for (const [i, p] of [...this.pages]) {
+    // a Map iterates in insertion order (oldest pages first) and tolerates deletion meanwhile
+    for (const [i, p] of this.pages) {
       if (n >= max) break
       if (p.state & (PAGE_DIRTY | PAGE_MODIFIED) || p.pins > 0) continue
       this.pages.delete(i)
