@@ -39,7 +39,9 @@ export function noteRead(cc: CacheManager, pcm: PrivateCacheMap, offset: number,
 /** CcPerformReadAhead: the range's missing pages, read on a Cc worker */
 export function* performReadAhead(cc: CacheManager, m: SharedCacheMap, start: number, stop: number): Co<void> {
   if (m.deleted || cc.stopped) return
-  if (!(yield* m.callbacks.AcquireForReadAhead(m.lazyWriteContext, true))) return
+  // unverified: Windows waits here; a read-ahead that cannot have the file at once is dropped, so
+  // Cc's few workers are never all held by a file some writer holds exclusive
+  if (!(yield* m.callbacks.AcquireForReadAhead(m.lazyWriteContext, false))) return
   try {
     const h = FsRtlHeaderOf(m.fileObject)
     const seg = m.segment

@@ -119,13 +119,18 @@ describe('sections', () => {
   it('a mapped file cannot shrink or be overwritten (STATUS_USER_MAPPED_FILE); the close waits for the section and its views', () => {
     const t = new TestMachine()
     t.prepare('busy.bin', 16384)
-    const f = t.open('app.exe', 'busy.bin')
+    const f = t.open('app.exe', 'busy.bin', { share: 7 })
     const s = section(t, 'app.exe', f, PAGE.PAGE_READONLY, { access: SECTION_ACCESS.SECTION_MAP_READ }).handle!
     const v = map(t, 'app.exe', s, PAGE.PAGE_READONLY)
     expect(t.setEof('app.exe', f, 100)).toBe(STATUS.STATUS_USER_MAPPED_FILE)
     expect(t.setEof('app.exe', f, 20000)).toBe(STATUS.STATUS_SUCCESS)
     const o = t.call('other.exe', () => nt.NtCreateFile(t.machine.io, { FileName: '\\??\\C:\\busy.bin', DesiredAccess: ACCESS.GENERIC_WRITE | ACCESS.SYNCHRONIZE, ShareAccess: 7, CreateDisposition: 5, CreateOptions: 0x20 }))
     expect(o.status).toBe(STATUS.STATUS_USER_MAPPED_FILE)
+    // nor be deleted while a user section or view references it (MmFlushImageSection for delete)
+    const del = new Uint8Array([1])
+    const d = t.call('other.exe', () => nt.NtCreateFile(t.machine.io, { FileName: '\\??\\C:\\busy.bin', DesiredAccess: ACCESS.DELETE | ACCESS.SYNCHRONIZE, ShareAccess: 7, CreateDisposition: 1, CreateOptions: 0x20 }))
+    expect(t.call('other.exe', () => nt.NtSetInformationFile(t.machine.io, { FileHandle: d.handle!, FileInformationClass: 13, FileInformation: del })).status).toBe(STATUS.STATUS_CANNOT_DELETE)
+    t.close('other.exe', d.handle!)
     // a read-only view cannot write
     expect(t.call('app.exe', () => sec.NtWriteVirtualMemory(t.machine.io, { BaseAddress: v.baseAddress!, Data: new Uint8Array(1) })).status).toBe(STATUS.STATUS_ACCESS_VIOLATION)
     const start = t.lastSeq()

@@ -3,6 +3,7 @@
 // data length. Rules from MS-FSA 2.1.5.14 and what WinBtrfs's tests observed on NTFS.
 
 import { FO } from '../../io/file-object.ts'
+import { Segment } from '../../mm/segment.ts'
 import { FILE_ACTION, FILE_ATTRIBUTE, FILE_DISPOSITION_FLAGS, FILE_NOTIFY_CHANGE } from '../../nt/file.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { i64, view } from '../../rtl/structs/buffer.ts'
@@ -132,6 +133,11 @@ export function setDisposition(ccb: Ccb, flags: number): NTSTATUS {
   }
   if (r.isDirectory && !vcb.store.isEmptyDirectory(fcb.record)) return STATUS.STATUS_DIRECTORY_NOT_EMPTY
   const links = fcb.links()
+  // MmFlushImageSection(MmFlushForDelete) fails while the data section has user references
+  // (section objects or mapped views: WRK mmsup; documented for DeleteFile: "fails ... as a
+  // memory-mapped file"); the cache's own section does not count
+  const data = scb.sectionObjectPointers.DataSectionObject
+  if (data instanceof Segment && !data.deleted && (data.sectionHolds > 0 || data.mappedViews > 0)) return STATUS.STATUS_CANNOT_DELETE
   const image = scb.sectionObjectPointers.ImageSectionObject !== undefined
   // observed: a mapped image with more than one link may lose one, unless FORCE_IMAGE_SECTION_CHECK
   if (image && (links.length <= 1 || flags & DF.FILE_DISPOSITION_FORCE_IMAGE_SECTION_CHECK)) return STATUS.STATUS_CANNOT_DELETE
