@@ -43,7 +43,8 @@ export function traceParams(irp: Irp, sp: IoStackLocation): Record<string, unkno
     }
   }
   if (p.Read) return { ByteOffset: p.Read.ByteOffset, Length: p.Read.Length }
-  if (p.Write) return { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length }
+  // SL_WRITE_THROUGH (0x4) on a write: Procmon's "Write Through" I/O flag
+  if (p.Write) return sp.Flags & 0x04 ? { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length, WriteThrough: true } : { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length }
   if (p.QueryFile) return { FileInformationClass: p.QueryFile.FileInformationClass, Length: p.QueryFile.Length }
   if (p.SetFile) {
     const r: Record<string, unknown> = { FileInformationClass: p.SetFile.FileInformationClass, Length: p.SetFile.Length }

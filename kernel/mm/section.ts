@@ -18,12 +18,13 @@ import { PAGE_DIRTY, PAGE_MODIFIED, type Segment } from './segment.ts'
 import { PAGE_SHIFT, PAGE_SIZE } from './settings.ts'
 
 /** ntstatus.h codes the section services return that the shared table does not list */
+/** the section statuses, from the shared table */
 export const MM_STATUS = {
-  STATUS_NOT_MAPPED_VIEW: 0xc0000019,
-  STATUS_INVALID_FILE_FOR_SECTION: 0xc0000020,
-  STATUS_SECTION_PROTECTION: 0xc000004e,
-  STATUS_INVALID_IMAGE_NOT_MZ: 0xc000012f,
-  STATUS_MAPPED_ALIGNMENT: 0xc0000220,
+  STATUS_NOT_MAPPED_VIEW: STATUS.STATUS_NOT_MAPPED_VIEW,
+  STATUS_INVALID_FILE_FOR_SECTION: STATUS.STATUS_INVALID_FILE_FOR_SECTION,
+  STATUS_SECTION_PROTECTION: STATUS.STATUS_SECTION_PROTECTION,
+  STATUS_INVALID_IMAGE_NOT_MZ: STATUS.STATUS_INVALID_IMAGE_NOT_MZ,
+  STATUS_MAPPED_ALIGNMENT: STATUS.STATUS_MAPPED_ALIGNMENT,
 } as const
 
 /** 64 KB: views start on allocation-granularity boundaries */
