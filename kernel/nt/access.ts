@@ -48,15 +48,8 @@ export const ACCESS = {
 
 export type AccessName = keyof typeof ACCESS
 
-/** The single-bit access rights only (no aliases, no composites), in bit order. */
-export const ACCESS_BITS = {
-  FILE_READ_DATA: 0x00000001,
-  FILE_WRITE_DATA: 0x00000002,
-  FILE_APPEND_DATA: 0x00000004,
-  FILE_READ_EA: 0x00000008,
-  FILE_WRITE_EA: 0x00000010,
-  FILE_EXECUTE: 0x00000020,
-  FILE_DELETE_CHILD: 0x00000040,
+/** The bits files and directories spell alike: attributes, standard and generic rights. */
+const SHARED_ACCESS_BITS = {
   FILE_READ_ATTRIBUTES: 0x00000080,
   FILE_WRITE_ATTRIBUTES: 0x00000100,
   DELETE: 0x00010000,
@@ -72,6 +65,18 @@ export const ACCESS_BITS = {
   GENERIC_READ: 0x80000000,
 } as const
 
+/** The single-bit access rights only (no aliases, no composites), in bit order. */
+export const ACCESS_BITS = {
+  FILE_READ_DATA: 0x00000001,
+  FILE_WRITE_DATA: 0x00000002,
+  FILE_APPEND_DATA: 0x00000004,
+  FILE_READ_EA: 0x00000008,
+  FILE_WRITE_EA: 0x00000010,
+  FILE_EXECUTE: 0x00000020,
+  FILE_DELETE_CHILD: 0x00000040,
+  ...SHARED_ACCESS_BITS,
+} as const
+
 /** Directory spellings of the bits that have them (for decoding a directory's access). */
 export const DIRECTORY_ACCESS_BITS = {
   FILE_LIST_DIRECTORY: 0x00000001,
@@ -81,19 +86,7 @@ export const DIRECTORY_ACCESS_BITS = {
   FILE_WRITE_EA: 0x00000010,
   FILE_TRAVERSE: 0x00000020,
   FILE_DELETE_CHILD: 0x00000040,
-  FILE_READ_ATTRIBUTES: 0x00000080,
-  FILE_WRITE_ATTRIBUTES: 0x00000100,
-  DELETE: 0x00010000,
-  READ_CONTROL: 0x00020000,
-  WRITE_DAC: 0x00040000,
-  WRITE_OWNER: 0x00080000,
-  SYNCHRONIZE: 0x00100000,
-  ACCESS_SYSTEM_SECURITY: 0x01000000,
-  MAXIMUM_ALLOWED: 0x02000000,
-  GENERIC_ALL: 0x10000000,
-  GENERIC_EXECUTE: 0x20000000,
-  GENERIC_WRITE: 0x40000000,
-  GENERIC_READ: 0x80000000,
+  ...SHARED_ACCESS_BITS,
 } as const
 
 /** GENERIC_MAPPING of IoFileObjectType: what each generic right stands for on a file. */
