@@ -24,6 +24,28 @@ export interface FltmcResult {
   readonly message?: string
 }
 
+export interface LoadOptions {
+  readonly name?: string
+  readonly parameters?: { readonly [k: string]: unknown }
+}
+
+/** one fltmc command as data (a scenario's `fltmc:` step) */
+export interface FltmcCommand {
+  readonly command: 'load' | 'unload' | 'attach' | 'detach'
+  /** the filter's name (a built-in's, or the name a module is loaded by) */
+  readonly filter: string
+  /** load: a module the host imported, instead of a built-in */
+  readonly module?: FilterModule
+  /** load: the name to load a module by (default its NAME export) */
+  readonly name?: string
+  readonly altitude?: string
+  readonly volume?: string
+  readonly instance?: string
+  readonly parameters?: { readonly [k: string]: unknown }
+}
+
+type Prepared = FltmcResult | { readonly label: string; readonly body: () => Co<NTSTATUS> }
+
 /** virtual time a fltmc command may take before it counts as hung: 10 minutes */
 const FLTMC_TIMEOUT = 600 * 10_000_000
 
@@ -54,25 +76,61 @@ export class Fltmc {
   }
 
   /** fltmc load: a built-in filter by name, or a filter module the host imported */
-  load(nameOrModule: string | FilterModule, altitude?: string, opts: { name?: string; parameters?: { readonly [k: string]: unknown } } = {}): FltmcResult {
+  load(nameOrModule: string | FilterModule, altitude?: string, opts: LoadOptions = {}): FltmcResult {
+    return this.sync(this.prepareLoad(nameOrModule, altitude, opts))
+  }
+
+  /** fltmc unload */
+  unload(name: string): FltmcResult {
+    return this.sync(this.prepareUnload(name))
+  }
+
+  /** fltmc attach: the filter's default instance, or a new one at `altitude` */
+  attach(name: string, volume: string, altitude?: string, instanceName?: string): FltmcResult {
+    return this.sync(this.prepareAttach(name, volume, altitude, instanceName))
+  }
+
+  /** fltmc detach */
+  detach(name: string, volume: string, instanceName?: string): FltmcResult {
+    return this.sync(this.prepareDetach(name, volume, instanceName))
+  }
+
+  /**
+   * The same commands from a thread that is already running on the machine (a scenario's
+   * `fltmc:` step): the work runs in the caller's thread and the result comes back when it is done.
+   */
+  *command(cmd: FltmcCommand): Co<FltmcResult> {
+    const prepared =
+      cmd.command === 'load'
+        ? this.prepareLoad(cmd.module ?? cmd.filter, cmd.altitude, { ...(cmd.name || cmd.module ? { name: cmd.name ?? cmd.filter } : {}), ...(cmd.parameters ? { parameters: cmd.parameters } : {}) })
+        : cmd.command === 'unload'
+          ? this.prepareUnload(cmd.filter)
+          : cmd.command === 'attach'
+            ? this.prepareAttach(cmd.filter, cmd.volume ?? 'C:', cmd.altitude, cmd.instance)
+            : this.prepareDetach(cmd.filter, cmd.volume ?? 'C:', cmd.instance)
+    if (!('body' in prepared)) return prepared
+    const status = yield* prepared.body()
+    this.host.afterRun()
+    return result(status)
+  }
+
+  private prepareLoad(nameOrModule: string | FilterModule, altitude: string | undefined, opts: LoadOptions): Prepared {
     const module = typeof nameOrModule === 'string' ? this.flt.builtin(nameOrModule) : nameOrModule
     if (!module) return result(STATUS.STATUS_OBJECT_NAME_NOT_FOUND, `there is no built-in filter named '${String(nameOrModule)}' (built-in: ${Object.keys(this.flt.builtins).join(', ') || 'none'})`)
     const name = opts.name ?? (typeof nameOrModule === 'string' ? nameOrModule : module.NAME)
     if (!name) return result(STATUS.STATUS_INVALID_PARAMETER, 'a filter module needs a name (its NAME export, or the name it is loaded by)')
     const flt = this.flt
-    return this.run(`load ${name}`, () => flt.load(module, { name, ...(altitude ? { altitude } : {}), ...(opts.parameters ? { parameters: opts.parameters } : {}) }))
+    return { label: `load ${name}`, body: () => flt.load(module, { name, ...(altitude ? { altitude } : {}), ...(opts.parameters ? { parameters: opts.parameters } : {}) }) }
   }
 
-  /** fltmc unload */
-  unload(name: string): FltmcResult {
+  private prepareUnload(name: string): Prepared {
     const f = this.flt.filters.get(name.toLowerCase())
     if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
     const flt = this.flt
-    return this.run(`unload ${name}`, () => flt.unload(f))
+    return { label: `unload ${name}`, body: () => flt.unload(f) }
   }
 
-  /** fltmc attach: the filter's default instance, or a new one at `altitude` */
-  attach(name: string, volume: string, altitude?: string, instanceName?: string): FltmcResult {
+  private prepareAttach(name: string, volume: string, altitude?: string, instanceName?: string): Prepared {
     const f = this.flt.filters.get(name.toLowerCase())
     if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
     const v = this.flt.volume(volume)
@@ -88,13 +146,15 @@ export class Fltmc {
     const flt = this.flt
     const i = inst
     const a = alt
-    return this.run(`attach ${name} ${volume}`, function* () {
-      return (yield* flt.attach(f, v, i, a, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT)).status
-    })
+    return {
+      label: `attach ${name} ${volume}`,
+      body: function* () {
+        return (yield* flt.attach(f, v, i, a, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT)).status
+      },
+    }
   }
 
-  /** fltmc detach */
-  detach(name: string, volume: string, instanceName?: string): FltmcResult {
+  private prepareDetach(name: string, volume: string, instanceName?: string): Prepared {
     const f = this.flt.filters.get(name.toLowerCase())
     if (!f) return result(STATUS.STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${name}' is loaded`)
     const v = this.flt.volume(volume)
@@ -102,7 +162,11 @@ export class Fltmc {
     const inst = v.instances.find((i) => i.filter === f && (!instanceName || i.name.toLowerCase() === instanceName.toLowerCase()))
     if (!inst) return result(STATUS.STATUS_FLT_INSTANCE_NOT_FOUND, `${f.name} has no instance on ${volume}`)
     const flt = this.flt
-    return this.run(`detach ${name} ${volume}`, () => flt.detach(inst, FLTFL_INSTANCE_TEARDOWN_MANUAL))
+    return { label: `detach ${name} ${volume}`, body: () => flt.detach(inst, FLTFL_INSTANCE_TEARDOWN_MANUAL) }
+  }
+
+  private sync(p: Prepared): FltmcResult {
+    return 'body' in p ? this.run(p.label, p.body) : p
   }
 
   /** runs one command as fltmc.exe on an emulated thread, to its end */

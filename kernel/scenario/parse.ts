@@ -31,13 +31,14 @@ import type {
   VolumeFile,
   VolumeSpec,
   ShellOperation,
+  FltmcCommandName,
 } from './types.ts'
-import { SHELL_OPERATIONS } from './types.ts'
+import { FLTMC_COMMANDS, SHELL_OPERATIONS } from './types.ts'
 import type { Int64 } from './units.ts'
 import { parseDuration, parseSize, toInt64 } from './units.ts'
 
 const TOP_KEYS = ['name', 'description', 'seed', 'volume', 'background', 'filters', 'steps', 'expect', 'settings']
-const STEP_KINDS = ['call', 'win32', 'shell', 'app', 'wait', 'power']
+const STEP_KINDS = ['call', 'win32', 'shell', 'app', 'wait', 'power', 'fltmc']
 const STEP_COMMON = ['process', 'thread', 'as', 'expect']
 const DEFAULT_VOLUME_SIZE = 64n << 20n
 
@@ -371,7 +372,7 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
   }
   const kind = kinds[0]!.key
   const allowed = [...STEP_COMMON, kind]
-  if (kind === 'call' || kind === 'win32' || kind === 'shell' || kind === 'app') allowed.push('args')
+  if (kind === 'call' || kind === 'win32' || kind === 'shell' || kind === 'app' || kind === 'fltmc') allowed.push('args')
   if (kind === 'app') allowed.push('action')
   const k = ctx.keys(m, path, allowed, `in a ${kind} step`)
   const src = source(ctx, m, index)
@@ -477,6 +478,24 @@ function validateStep(ctx: Ctx, n: TreeNode, index: number): Step | undefined {
         if (x) ctx.problem(x.keyPos, join(path, key), `a power step has no ${key}`)
       }
       step = { kind: 'power', state: 'off', source: src, process, thread, threadExplicit, processExplicit, as: undefined, expect: undefined }
+      break
+    }
+    case 'fltmc': {
+      const cmd = ctx.string(kindE.value, join(path, 'fltmc'), `a fltmc command (${FLTMC_COMMANDS.join(', ')})`)
+      if (cmd === undefined) return undefined
+      if (!(FLTMC_COMMANDS as readonly string[]).includes(cmd)) {
+        ctx.problem(kindE.value.pos, join(path, 'fltmc'), unknownName('fltmc command', cmd, FLTMC_COMMANDS))
+        return undefined
+      }
+      const args = freeArgs(ctx, k.get('args'), join(path, 'args'))
+      const needsFilter = cmd !== 'filters' && cmd !== 'instances'
+      if (needsFilter && typeof args['filter'] !== 'string' && typeof args['module'] !== 'string') {
+        ctx.problem(m.pos, path, `fltmc ${cmd} needs args: { filter: <name> }${cmd === 'load' ? ' (or module: <file>)' : ''}`)
+      }
+      const expect = k.get('expect') ? validateStepExpect(ctx, k.get('expect')!.value, join(path, 'expect'), false) : undefined
+      if (asE) ctx.problem(asE.keyPos, join(path, 'as'), 'a fltmc step returns no handle to name')
+      // fltmc.exe runs the command unless the step names another process
+      step = { kind: 'fltmc', command: cmd as FltmcCommandName, args, source: src, process: processExplicit ? process : 'fltmc.exe', thread, threadExplicit, processExplicit, as: undefined, expect }
       break
     }
   }

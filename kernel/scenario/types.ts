@@ -138,7 +138,17 @@ export interface PowerStep extends StepCommon {
   /** `off`: the plug is pulled; dirty cached data is lost and the volume remounts */
   readonly state: 'off'
 }
-export type Step = CallStep | Win32Step | ShellStep | AppStep | WaitStep | PowerStep
+/** fltmc's commands as scenario steps (`fltmc: attach` with `args: { filter, volume }`) */
+export const FLTMC_COMMANDS = ['filters', 'instances', 'load', 'unload', 'attach', 'detach'] as const
+export type FltmcCommandName = (typeof FLTMC_COMMANDS)[number]
+export interface FltmcStep extends StepCommon {
+  readonly kind: 'fltmc'
+  readonly command: FltmcCommandName
+  /** `filter`, `altitude`, `volume`, `instance`, `parameters` (load: `module` relative to the scenario) */
+  readonly args: Args
+}
+
+export type Step = CallStep | Win32Step | ShellStep | AppStep | WaitStep | PowerStep | FltmcStep
 
 export const SHELL_OPERATIONS = [
   'copy', 'move', 'rename', 'delete', 'recycle', 'newFolder', 'newTextDocument', 'drop', 'undo',

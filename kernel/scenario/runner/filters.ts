@@ -18,7 +18,7 @@ import type { Failure } from './run.ts'
 const modules = new Map<string, FilterModule>()
 
 /** where a `module:` entry's file is: relative to the scenario file's folder */
-export function filterModulePath(scenario: Scenario, spec: FilterSpec): string {
+export function filterModulePath(scenario: Scenario, spec: Pick<FilterSpec, 'module'>): string {
   const m = spec.module ?? ''
   return isAbsolute(m) ? m : resolve(dirname(scenario.file), m)
 }
@@ -36,19 +36,30 @@ function isFilterModule(x: unknown): x is FilterModule {
  * that cannot be imported, or exports none, is a FilterModuleError naming the file.
  */
 export async function preloadScenarioFilters(scenario: Scenario, importer: (url: string) => Promise<unknown> = (url) => import(url)): Promise<void> {
-  for (const [i, spec] of scenario.filters.entries()) {
-    if (!spec.module) continue
-    const path = filterModulePath(scenario, spec)
+  const wanted: { module: string; where: string }[] = []
+  for (const [i, spec] of scenario.filters.entries()) if (spec.module) wanted.push({ module: spec.module, where: `filters[${i}]` })
+  // `fltmc: load` steps may load a module in the middle of the run
+  for (const [i, step] of scenario.steps.entries()) {
+    const m = step.kind === 'fltmc' && step.command === 'load' ? step.args['module'] : undefined
+    if (typeof m === 'string') wanted.push({ module: m, where: `steps[${i}]` })
+  }
+  for (const { module, where } of wanted) {
+    const path = filterModulePath(scenario, { module })
     if (modules.has(path)) continue
     let mod: unknown
     try {
       mod = await importer(pathToFileURL(path).href)
     } catch (e) {
-      throw new FilterModuleError(`${scenario.file}: filters[${i}]: cannot load the filter module ${spec.module} (${path}): ${(e as Error).message}`)
+      throw new FilterModuleError(`${scenario.file}: ${where}: cannot load the filter module ${module} (${path}): ${(e as Error).message}`)
     }
-    if (!isFilterModule(mod)) throw new FilterModuleError(`${scenario.file}: filters[${i}]: ${spec.module} does not export a DriverEntry function`)
+    if (!isFilterModule(mod)) throw new FilterModuleError(`${scenario.file}: ${where}: ${module} does not export a DriverEntry function`)
     modules.set(path, mod)
   }
+}
+
+/** the module imported from `path` by preloadScenarioFilters, if any */
+export function loadedFilterModule(path: string): FilterModule | undefined {
+  return modules.get(path)
 }
 
 /** a module imported by preloadScenarioFilters (or given by the host) */

@@ -9,6 +9,7 @@ import { parseSize } from '../units.ts'
 import type { EProcess } from '../../ob/index.ts'
 import { statusName } from '../../nt/status.ts'
 import { matchStepExpect } from '../expect.ts'
+import { runFltmcStep } from './fltmc-steps.ts'
 import type { Scenario, Step } from '../types.ts'
 import { callAdapter, type CallOutcome } from './calls.ts'
 import { runShellStep } from './shell-steps.ts'
@@ -208,6 +209,12 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
     }
     if (step.kind === 'win32' || step.kind === 'shell') {
       const r = step.kind === 'win32' ? yield* runWin32Step(ctx, step, process, scenario.settings) : yield* runShellStep(ctx, step, process, scenario.settings)
+      if (r.ok) passed++
+      else failures.push({ where: where(step), message: r.message })
+      return
+    }
+    if (step.kind === 'fltmc') {
+      const r = yield* runFltmcStep(ctx, step, scenario)
       if (r.ok) passed++
       else failures.push({ where: where(step), message: r.message })
       return
