@@ -133,3 +133,23 @@ export { FO } from '../io/file-object.ts'
 export type { FileObject } from '../io/file-object.ts'
 export type { Co } from '../ke/index.ts'
 export { FltGetVolumeProperties, type FLT_VOLUME_PROPERTIES } from './volume-properties.ts'
+export {
+  FltCreateCommunicationPort,
+  FltCloseCommunicationPort,
+  FltCloseClientPort,
+  FltSendMessage,
+  FltBuildDefaultSecurityDescriptor,
+  FltFreeSecurityDescriptor,
+  FLT_PORT_CONNECT,
+  FLT_PORT_ALL_ACCESS,
+  OBJ_KERNEL_HANDLE,
+  STATUS_CONNECTION_COUNT_LIMIT,
+  FltServerPort,
+  FltClientPort,
+  type SECURITY_DESCRIPTOR,
+  type PFLT_CONNECT_NOTIFY,
+  type PFLT_DISCONNECT_NOTIFY,
+  type PFLT_MESSAGE_NOTIFY,
+} from './ports.ts'
+/** PFLT_PORT: a connection's client port (the server port is an FltServerPort) */
+export type { FltClientPort as PFLT_PORT } from './ports.ts'
