@@ -5,9 +5,11 @@ import type { FilterModule } from '../flt/manager.ts'
 import * as minispy from './minispy.ts'
 import * as passthrough from './passthrough.ts'
 import * as swapbuffers from './swapbuffers.ts'
+import * as swapbuffersXor from './swapbuffers-xor.ts'
 
 export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   passthrough,
   minispy,
   swapbuffers,
+  'swapbuffers-xor': swapbuffersXor,
 }

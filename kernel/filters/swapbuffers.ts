@@ -5,7 +5,7 @@
 // callback (FltDoCompletionProcessingWhenSafe when the caller's buffer is neither described by an
 // MDL nor a system buffer). Non-cached transfers are rounded up to the volume's sector size, kept
 // in a volume context made in InstanceSetup. What it swapped is published as `stats`.
-// INF: altitude 129400 ("SwapBuffers Instance", FSFilter Encryption), automatic attachment.
+// INF: altitude 141000 ("SwapBuffers Instance", FSFilter Encryption), automatic attachment.
 //
 // swapbuffers-xor.ts is the same filter with a transform on the copies (`SwapTransform`).
 
@@ -57,7 +57,7 @@ export const NAME = 'swapbuffers'
 
 export const INF: FilterModule['INF'] = {
   DefaultInstance: 'SwapBuffers Instance',
-  Instances: [{ Name: 'SwapBuffers Instance', Altitude: '129400', Flags: 0 }],
+  Instances: [{ Name: 'SwapBuffers Instance', Altitude: '141000', Flags: 0 }],
 }
 
 /** the sample's MIN_SECTOR_SIZE */
