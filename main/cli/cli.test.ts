@@ -24,7 +24,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('altitude (in process)', () => {
   it('has every command of SCENARIOS.md §1, each with --help', async () => {
-    expect(COMMANDS.map((c) => c.spec.name)).toEqual(['run', 'web', 'format', 'check', 'replay'])
+    expect(COMMANDS.map((c) => c.spec.name)).toEqual(['run', 'web', 'format', 'check', 'replay', 'fltmc'])
     for (const c of COMMANDS) {
       const r = await cli(c.spec.name, '--help')
       expect(r.code, c.spec.name).toBe(0)
@@ -45,7 +45,7 @@ describe('altitude (in process)', () => {
   })
 
   it.each([
-    [['frobnicate'], 'altitude: unknown command "frobnicate" (commands: run, web, format, check, replay; see altitude --help)\n'],
+    [['frobnicate'], 'altitude: unknown command "frobnicate" (commands: run, web, format, check, replay, fltmc; see altitude --help)\n'],
     [['--frob'], 'altitude: unknown option --frob (see altitude --help)\n'],
     [['run', 'a.yaml', '--frob'], 'altitude run: unknown option --frob (see altitude run --help)\n'],
     [['run', 'a.yaml', '-x'], 'altitude run: unknown option -x (see altitude run --help)\n'],

@@ -6,13 +6,14 @@ import { UsageError, parseArgs, usageText, wrap } from './args.ts'
 import { CliError } from './command.ts'
 import type { CliIO, Command } from './command.ts'
 import { checkCommand } from './commands/check.ts'
+import { fltmcCommand } from './commands/fltmc.ts'
 import { formatCommand } from './commands/format.ts'
 import { replayCommand } from './commands/replay.ts'
 import { runCommand } from './commands/run.ts'
 import { webCommand } from './commands/web.ts'
 import { projectRoot } from '../launch/paths.ts'
 
-export const COMMANDS: readonly Command[] = [runCommand, webCommand, formatCommand, checkCommand, replayCommand]
+export const COMMANDS: readonly Command[] = [runCommand, webCommand, formatCommand, checkCommand, replayCommand, fltmcCommand]
 
 function version(): string {
   try {
