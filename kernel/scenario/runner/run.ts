@@ -13,6 +13,7 @@ import { runFltmcStep } from './fltmc-steps.ts'
 import type { Scenario, Step } from '../types.ts'
 import { callAdapter, type CallOutcome } from './calls.ts'
 import { runShellStep } from './shell-steps.ts'
+import { runAppStep } from './app-steps.ts'
 import { runWin32Step } from './win32-steps.ts'
 import { RunContext } from './context.ts'
 import { segmentSteps } from './schedule.ts'
@@ -219,8 +220,14 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
       else failures.push({ where: where(step), message: r.message })
       return
     }
+    if (step.kind === 'app') {
+      const r = yield* runAppStep(ctx, step, process, scenario.settings)
+      if (r.ok) passed++
+      else failures.push({ where: where(step), message: r.message })
+      return
+    }
     if (step.kind !== 'call') {
-      failures.push({ where: where(step), message: `${step.kind} steps are not available in this build yet (the ${step.kind === 'app' ? 'process profiles' : 'power control'} arrive with a later release)` })
+      failures.push({ where: where(step), message: `${step.kind} steps are not available in this build yet (power control arrives with a later release)` })
       return
     }
     const adapter = callAdapter(step.service)
