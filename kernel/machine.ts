@@ -73,9 +73,9 @@ export interface MachineOptions {
   /** most trace events kept in memory (default: all); listeners see every event */
   traceCapacity?: number
   /**
-   * Run the Cache Manager: cached I/O goes through cache maps, the lazy writer writes it behind
-   * from System, closes come when the cache lets go (the scenario runner turns it on). Without
-   * it a file system serves cached requests from the volume directly.
+   * Run the Cache Manager (default true): cached I/O goes through cache maps, the lazy writer
+   * writes it behind from System, closes come when the cache lets go. `false` turns it off: a file
+   * system then serves cached requests from the volume directly.
    */
   cacheManager?: boolean
   /** Cache and Memory Manager settings (lazy-writer timings …; kernel/mm/settings.ts), as a scenario's `settings:` */
@@ -146,7 +146,7 @@ export class Machine {
     // the Memory and Cache Managers: their System threads; file systems mounted below cache through them
     const registerThread = (t: KThread): void => this.registerThread(this.system, t.tid)
     this.mm = new MemoryManager(this.io, { settings: this.opts.settings, registerThread })
-    if (this.opts.cacheManager) this.cc = new CacheManager(this.io, this.mm, { settings: this.opts.settings, registerThread })
+    if (this.opts.cacheManager !== false) this.cc = new CacheManager(this.io, this.mm, { settings: this.opts.settings, registerThread })
     this.flt = new FilterManager({
       ke: this.ke,
       io: this.io,

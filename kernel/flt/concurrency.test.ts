@@ -4,7 +4,9 @@ import { ntfsVolume } from '../volumes.ts'
 import { KeDelayExecutionThread } from '../ke/index.ts'
 import {
   FltCompletePendedPreOperation,
+  FLT_IS_FASTIO_OPERATION,
   FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_PREOP_DISALLOW_FASTIO,
   FLT_PREOP_PENDING,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   IRP_MJ,
@@ -25,6 +27,8 @@ function workload(seed: number): { trace: string; texts: string[]; bugcheck?: st
         {
           MajorFunction: IRP_MJ.IRP_MJ_WRITE,
           PreOperation: (Data: FLT_CALLBACK_DATA) => {
+            // a fast I/O write cannot be pended: the filter sends it back as an IRP
+            if (FLT_IS_FASTIO_OPERATION(Data)) return FLT_PREOP_DISALLOW_FASTIO
             spawn(m, function* () {
               yield* KeDelayExecutionThread(1000)
               FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null)

@@ -19,6 +19,7 @@ import {
   FLTFL_INSTANCE_TEARDOWN_MANUAL,
   FLTFL_POST_OPERATION_DRAINING,
   IRP_MJ,
+  IRP_MJ_FLT,
   STATUS,
   type FLT_CALLBACK_DATA,
 } from './test-exports.ts'
@@ -88,14 +89,18 @@ describe('loading, attaching and unloading', () => {
       yield* write(m, h.handle, 'spied')
       yield* close(m, h.handle)
     })
+    // IRP_MJ_CLOSE comes from System once the lazy writer and the lazy close let the cache map go
+    m.runFor(30 * 10_000_000)
     const log = m.flt.published('minispy', 'log') as LOG_RECORD[]
     const write1 = log.find((r) => r.Data.CallbackMajorId === IRP_MJ.IRP_MJ_WRITE)!
     const app = write1.Data.FileObject
     const byInstance = (name: string) => log.filter((r) => r.Instance === name && r.Data.FileObject === app).map((r) => r.Data.CallbackMajorId)
-    const ops = [IRP_MJ.IRP_MJ_CREATE, IRP_MJ.IRP_MJ_WRITE, IRP_MJ.IRP_MJ_CLEANUP, IRP_MJ.IRP_MJ_CLOSE]
+    // after cleanup, the lazy writer's flush (acquire, paging write, release, EOF update), then the close
+    const lazyWrite = [IRP_MJ_FLT.IRP_MJ_ACQUIRE_FOR_CC_FLUSH, IRP_MJ.IRP_MJ_WRITE, IRP_MJ_FLT.IRP_MJ_RELEASE_FOR_CC_FLUSH, IRP_MJ.IRP_MJ_SET_INFORMATION]
+    const ops = [IRP_MJ.IRP_MJ_CREATE, IRP_MJ.IRP_MJ_WRITE, IRP_MJ.IRP_MJ_CLEANUP, ...lazyWrite, IRP_MJ.IRP_MJ_CLOSE]
     expect(byInstance('Minispy - Top Instance')).toEqual(ops)
     // below it, the top instance's own name query (its first name request after the create) shows up
-    expect(byInstance('Minispy - Bottom Instance')).toEqual([IRP_MJ.IRP_MJ_CREATE, IRP_MJ.IRP_MJ_QUERY_INFORMATION, IRP_MJ.IRP_MJ_WRITE, IRP_MJ.IRP_MJ_CLEANUP, IRP_MJ.IRP_MJ_CLOSE])
+    expect(byInstance('Minispy - Bottom Instance')).toEqual([IRP_MJ.IRP_MJ_CREATE, IRP_MJ.IRP_MJ_QUERY_INFORMATION, IRP_MJ.IRP_MJ_WRITE, IRP_MJ.IRP_MJ_CLEANUP, ...lazyWrite, IRP_MJ.IRP_MJ_CLOSE])
     const q = log.find((r) => r.Instance === 'Minispy - Bottom Instance' && r.Data.FileObject === app && r.Data.CallbackMajorId === IRP_MJ.IRP_MJ_QUERY_INFORMATION)!
     expect(q.Data.Flags & FLTFL_CALLBACK_DATA_GENERATED_IO).toBeTruthy()
     // the top instance's name lookups in pre-create open the file below it: the bottom instance logs those too
@@ -215,6 +220,8 @@ describe('a filter that crashes', () => {
       run(m, function* () {
         yield* makeFile(m, 'C:\\keep.txt', 'kept')
       })
+      // the lazy writer puts the cached data on disk before the crash (a bugcheck loses what is still dirty)
+      m.runFor(10 * 10_000_000)
       const r = m.fltmc.load(
         filterModule('crashy', '320000', () => ({
           OperationRegistration: [

@@ -84,8 +84,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
     const failures = bad.map((message) => ({ where: scenario.file, message }))
     return { name: scenario.name, file: scenario.file, seed, passed: 0, failed: failures.length, failures, trace: [], decisions: [], virtualTime: 0 }
   }
-  // `settings: { cacheManager: true }` runs the Cache Manager (kernel/cc): cached I/O, lazy writer, lazy close
-  const cacheManager = scenario.settings['cacheManager'] === true
+  // the Cache Manager (kernel/cc: cached I/O, lazy writer, lazy close) runs unless `settings: { cacheManager: false }`
+  const cacheManager = scenario.settings['cacheManager'] !== false
   const driveD = secondVolume(scenario)
   if (typeof driveD === 'string') return { name: scenario.name, file: scenario.file, seed, passed: 0, failed: 1, failures: [{ where: scenario.file, message: driveD }], trace: [], decisions: [], virtualTime: 0 }
   const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }, ...driveD] })
