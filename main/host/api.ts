@@ -202,6 +202,94 @@ export const commandResult = s.object(
   { open: true },
 )
 
+/** Several items a command works on (a selection). */
+const pathList = s.array(dosPath, { minItems: 1, maxItems: 10_000 })
+const conflictParam = s.optional(s.oneOf(CONFLICT_CHOICES))
+
+/** the keys held when items are dropped (Explorer reads them at the drop) */
+export const dropKeys = s.object({ ctrl: s.optional(s.boolean()), shift: s.optional(s.boolean()), alt: s.optional(s.boolean()) })
+
+export const DROP_EFFECTS = ['copy', 'move', 'link'] as const
+
+/** What a drop did: the command's result and the effect the keys and volumes chose. */
+export const dropResult = s.object(
+  {
+    targets: s.array(s.string()),
+    skipped: s.array(s.string()),
+    effect: s.oneOf(DROP_EFFECTS),
+  },
+  { open: true },
+)
+
+export const UNDO_KINDS = ['copy', 'move', 'recycle', 'new', 'link'] as const
+
+/** What Ctrl+Z did: the operation undone (none when there was nothing to undo) and the items it put back or removed. */
+export const undoResult = s.object(
+  {
+    undone: s.optional(s.oneOf(UNDO_KINDS)),
+    targets: s.array(s.string()),
+    skipped: s.array(s.string()),
+  },
+  { open: true },
+)
+
+/** Where a setting belongs, and when a change takes effect. */
+export const SETTING_COMPONENTS = ['machine', 'cache', 'memory', 'copy', 'shell'] as const
+export const SETTING_APPLIES = ['now', 'restart'] as const
+export const SETTING_UNITS = ['ms', 'bytes', 'pages', 'count', 'fraction', 'threads', 'switch'] as const
+
+export const settingValue = s.union([s.boolean(), s.integer({ min: 0 })])
+
+/** One setting as the Settings panel shows it. */
+export const settingInfo = s.object(
+  {
+    name: s.string(),
+    component: s.oneOf(SETTING_COMPONENTS),
+    value: settingValue,
+    default: settingValue,
+    unit: s.oneOf(SETTING_UNITS),
+    description: s.string(),
+    /** `now`: the running machine uses a change at once; `restart`: the next machine boot does */
+    applies: s.oneOf(SETTING_APPLIES),
+    /** what the default rests on */
+    source: s.optional(s.string()),
+  },
+  { open: true },
+)
+
+export const settingsList = s.object({
+  settings: s.array(settingInfo, { maxItems: 1000 }),
+  /** names whose change waits for the next boot (changed since the running machine booted) */
+  pendingRestart: s.array(s.string(), { maxItems: 1000 }),
+})
+
+/** fltmc filters: one line per loaded filter */
+export const filterLine = s.object(
+  { name: s.string(), instances: s.integer({ min: 0 }), altitude: s.string(), frame: s.integer({ min: 0 }) },
+  { open: true },
+)
+/** fltmc instances: one line per instance */
+export const instanceLine = s.object(
+  { filter: s.string(), volume: s.string(), device: s.string(), altitude: s.string(), instance: s.string(), frame: s.integer({ min: 0 }) },
+  { open: true },
+)
+/** What fltmc shows after a command: the filters, their instances, and the built-in filters one can load. */
+export const fltmcState = s.object(
+  {
+    filters: s.array(filterLine, { maxItems: 10_000 }),
+    instances: s.array(instanceLine, { maxItems: 100_000 }),
+    builtins: s.array(s.string(), { maxItems: 1000 }),
+  },
+  { open: true },
+)
+
+/** a filter's name as fltmc takes it */
+const filterName = s.string({ minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'a filter name (letters, digits, _ . -)' })
+/** an altitude: a decimal number of up to 6 digits, with an optional fraction (385200, 370030.5) */
+export const altitude = s.string({ minLength: 1, maxLength: 20, pattern: /^\d{1,6}(?:\.\d{1,6})?$/, patternText: 'an altitude such as 385200 or 370030.5' })
+const volumeLetter = s.string({ pattern: /^[A-Za-z]:$/, patternText: 'a drive such as C:' })
+const instanceName = s.string({ minLength: 1, maxLength: 128 })
+
 // ---------------------------------------------------------------- requests
 
 const noParams = s.object({})
@@ -249,6 +337,45 @@ export const requests = {
     params: s.object({ paths: s.array(dosPath, { minItems: 1, maxItems: 10_000 }), permanent: s.optional(s.boolean()) }),
     result: commandResult,
   },
+  /** Copy (Ctrl+C, then Ctrl+V in `to`): the items are copied into the folder by the shell engine */
+  'explorer.copy': { params: s.object({ paths: pathList, to: dosPath, conflict: conflictParam }), result: commandResult },
+  /** Cut (Ctrl+X, then Ctrl+V in `to`): the items are moved (a rename on the same volume; copy and delete across volumes) */
+  'explorer.move': { params: s.object({ paths: pathList, to: dosPath, conflict: conflictParam }), result: commandResult },
+  /**
+   * Drag and drop of `from` onto the folder `to`, with the keys held at the drop: Alt or
+   * Ctrl+Shift make shortcuts, Ctrl copies, Shift moves; no key moves on the same volume and
+   * copies to another.
+   */
+  'explorer.drop': { params: s.object({ from: pathList, to: dosPath, keys: s.optional(dropKeys), conflict: conflictParam }), result: dropResult },
+  /** Ctrl+Z: the last operation of explorer.exe, reversed */
+  'explorer.undo': { params: noParams, result: undoResult },
+  /** New ▸ Text Document in the folder `path` ("New Text Document.txt", "(2)" …), renamed to `name` when given */
+  'explorer.newTextDocument': {
+    params: s.object({ path: dosPath, name: s.optional(typedName), conflict: conflictParam }),
+    result: commandResult,
+  },
+  /**
+   * Pulls the plug: what the cache and mapped pages still held dirty is lost, the machine stops,
+   * its volumes are mounted again in a new machine (the clock and the trace go on). The answer
+   * is the machine after the remount.
+   */
+  'machine.powerOff': { params: noParams, result: machineStatus },
+  /** every setting of the Cache/Memory Manager, the copy engine and the shell, with its value, default and unit */
+  'settings.get': { params: noParams, result: settingsList },
+  /** changes settings (by name); each value is checked; the answer says which wait for a restart */
+  'settings.set': { params: s.object({ values: s.record(settingValue) }), result: settingsList },
+  /** fltmc filters and instances, and the built-in filters */
+  'fltmc.filters': { params: noParams, result: fltmcState },
+  /** fltmc instances (all volumes, or one) */
+  'fltmc.instances': { params: s.object({ volume: s.optional(volumeLetter) }), result: fltmcState },
+  /** fltmc load: a built-in filter by name, at its default altitude or the one given; it attaches where its INF says */
+  'fltmc.load': { params: s.object({ name: filterName, altitude: s.optional(altitude) }), result: fltmcState },
+  /** fltmc unload */
+  'fltmc.unload': { params: s.object({ name: filterName }), result: fltmcState },
+  /** fltmc attach: the filter's default instance on the volume, or a new one at `altitude` */
+  'fltmc.attach': { params: s.object({ name: filterName, volume: volumeLetter, altitude: s.optional(altitude), instance: s.optional(instanceName) }), result: fltmcState },
+  /** fltmc detach */
+  'fltmc.detach': { params: s.object({ name: filterName, volume: volumeLetter, instance: s.optional(instanceName) }), result: fltmcState },
 } as const
 
 // ---------------------------------------------------------------- events
@@ -314,6 +441,13 @@ export type FolderListingData = Infer<typeof folderListing>
 export type ItemPropertiesData = Infer<typeof itemProperties>
 export type CommandResultData = Infer<typeof commandResult>
 export type ConflictChoice = (typeof CONFLICT_CHOICES)[number]
+export type DropResultData = Infer<typeof dropResult>
+export type UndoResultData = Infer<typeof undoResult>
+export type DropEffect = (typeof DROP_EFFECTS)[number]
+export type SettingInfoData = Infer<typeof settingInfo>
+export type SettingsListData = Infer<typeof settingsList>
+export type SettingValue = Infer<typeof settingValue>
+export type FltmcStateData = Infer<typeof fltmcState>
 
 export type RequestId = number | string
 export interface RequestMessage<M extends Method = Method> {

@@ -4,8 +4,14 @@
 
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { parentPort, threadId, workerData } from 'node:worker_threads'
-import { Machine, ntfsVolume, statusName } from '../../kernel/index.ts'
-import type { MachineEvent, MachineInfo } from '../../kernel/index.ts'
+import { BUILTIN_FILTERS, Machine, NT_SUCCESS, ntfsVolume, statusName } from '../../kernel/index.ts'
+import type { FltmcResult, MachineEvent, MachineInfo, MountedVolume, MountVolume } from '../../kernel/index.ts'
+import { mountNtfsVolume } from '../../kernel/fs/ntfs/driver.ts'
+import type { NtfsStore } from '../../kernel/fs/ntfs/store.ts'
+import { copyItemsTo, dropItemsOn, moveItemsTo, newTextDocumentIn, undoLast } from '../../kernel/apps/explorer/commands.ts'
+import type { DropKey } from '../../kernel/win32/shell/index.ts'
+import type { Win32Settings } from '../../kernel/win32/settings.ts'
+import { machineSettings, shellSettings } from './settings-catalog.ts'
 import { buildVolumeFromRecipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
 import {
   checkTypedName,
@@ -23,7 +29,7 @@ import type { CommandOutcome, ExplorerOutcome, ParsedPath } from '../../kernel/a
 import type { Co } from '../../kernel/ke/index.ts'
 import { jsonSafe, toWireEvent } from './trace-wire.ts'
 import { parseHostMessage } from './worker-protocol.ts'
-import type { HostToWorker, WorkerConfig, WorkerErrorCode, WorkerToHost, WorkerVolume } from './worker-protocol.ts'
+import type { FltmcCommandName, HostToWorker, WorkerCall, WorkerConfig, WorkerErrorCode, WorkerToHost, WorkerVolume } from './worker-protocol.ts'
 
 const port = parentPort
 if (port === null) throw new Error('kernel-worker.ts runs only as a worker thread')
@@ -34,6 +40,12 @@ let unsubscribe: (() => void) | undefined
 let lastInfoAt = 0
 let seq = 0
 const nextSeq = (): number => ++seq
+/** added to the sequence numbers of a machine powered on again, so its trace goes on from the last one's */
+let seqOffset = 0
+let lastSeq = 0
+/** the Settings panel's values: the copy engine and the shell use a change at once, the machine at its next boot */
+let settingValues: Record<string, number | boolean> = { ...(config.settings ?? {}) }
+let win32Settings: Win32Settings = shellSettings(settingValues)
 
 function send(message: WorkerToHost): void {
   port!.postMessage(message)
@@ -45,7 +57,15 @@ function snapshot(m: Machine): MachineInfo {
 
 function onMachineEvent(e: MachineEvent): void {
   if (e.kind === 'state') send({ t: 'info', info: e.info })
-  else if (e.events.length > 0) send({ t: 'trace', events: e.events.map((r) => toWireEvent(r, nextSeq)) })
+  else if (e.events.length > 0) {
+    const events = e.events.map((r) => {
+      const w = toWireEvent(r, nextSeq)
+      w.seq += seqOffset
+      return w
+    })
+    lastSeq = events.at(-1)?.seq ?? lastSeq
+    send({ t: 'trace', events })
+  }
 }
 
 /** A call the worker refuses in terms the contract names (the session turns it into that error). */
@@ -87,14 +107,87 @@ function boot(seed: number): MachineInfo {
   if (machine !== undefined && machine.info().state !== 'stopped') machine.shutdown()
   unsubscribe?.()
   const volumes = config.volumes.map((v) => ({ letter: v.letter, mount: mountOf(v) }))
-  const m = Machine.create({ seed, volumes, ...(config.traceCapacity !== undefined ? { traceCapacity: config.traceCapacity } : {}) })
-  machine = m
+  const { cacheManager, settings } = machineSettings(settingValues)
+  const m = Machine.create({ seed, volumes, cacheManager, settings, ...(config.traceCapacity !== undefined ? { traceCapacity: config.traceCapacity } : {}) })
   seq = 0
+  seqOffset = 0
+  lastSeq = 0
+  return start(m)
+}
+
+/** subscribes to a machine, boots it, and starts the shell */
+function start(m: Machine): MachineInfo {
+  machine = m
   unsubscribe = m.on(onMachineEvent)
   m.boot()
   // the shell runs from logon on
   if (m.state === 'running') explorerProcess(m)
   return snapshot(m)
+}
+
+/** a volume as the plug left it, mounted again: the same image file, or the same store in memory */
+function remount(v: MountedVolume): MountVolume {
+  const source = config.volumes.find((c) => c.letter.toUpperCase() === v.info.letter.toUpperCase())?.source
+  if (source?.kind === 'image') {
+    v.close()
+    return ntfsVolume({ kind: 'image', path: source.path })
+  }
+  const store = v.store as NtfsStore
+  return (io, realDevice) => {
+    mountNtfsVolume(io, realDevice, store)
+    return { info: { ...v.info, device: realDevice.header.name }, store, close: () => store.close() }
+  }
+}
+
+/**
+ * Pulls the plug: the machine loses what is dirty in its cache and mapped pages and stops; its
+ * volumes are mounted in a new machine whose clock goes on, and the trace is numbered on.
+ */
+function powerCycle(): MachineInfo {
+  const m = machine
+  if (m === undefined) throw new CallRefused('invalid-state', 'no machine has been booted')
+  if (m.state !== 'running' && m.state !== 'bugchecked') throw new CallRefused('invalid-state', `the machine is ${m.state}; there is no power to cut`)
+  m.powerOff()
+  unsubscribe?.()
+  seqOffset = lastSeq
+  seq = 0
+  return start(Machine.powerOn(m, remount))
+}
+
+/** the keys of a drop as the shell engine names them */
+function dropKeysOf(keys: { ctrl?: boolean; shift?: boolean; alt?: boolean } | undefined): DropKey[] {
+  const out: DropKey[] = []
+  if (keys?.ctrl === true) out.push('ctrl')
+  if (keys?.shift === true) out.push('shift')
+  if (keys?.alt === true) out.push('alt')
+  return out
+}
+
+/** fltmc's answer after a command: the filters, their instances and the built-ins */
+function fltmcState(m: Machine): unknown {
+  return jsonSafe({ filters: m.fltmc.filters(), instances: m.fltmc.instances(), builtins: Object.keys(BUILTIN_FILTERS) })
+}
+
+function fltmcCall(call: Extract<WorkerCall, { op: 'fltmc' }>): unknown {
+  const m = runningMachine()
+  const need = (what: 'name' | 'volume', v: string | undefined): string => {
+    if (v === undefined) throw new CallRefused('invalid-params', `fltmc ${call.command} needs a filter ${what}`)
+    return v
+  }
+  const command: FltmcCommandName = call.command
+  let r: FltmcResult | undefined
+  if (command === 'load') r = m.fltmc.load(need('name', call.name), call.altitude)
+  else if (command === 'unload') r = m.fltmc.unload(need('name', call.name))
+  else if (command === 'attach') r = m.fltmc.attach(need('name', call.name), need('volume', call.volume), call.altitude, call.instance)
+  else if (command === 'detach') r = m.fltmc.detach(need('name', call.name), need('volume', call.volume), call.instance)
+  if (r !== undefined && !NT_SUCCESS(r.status)) {
+    const what = `fltmc ${command}${call.name !== undefined ? ` ${call.name}` : ''}${call.volume !== undefined ? ` ${call.volume}` : ''}`
+    throw new CallRefused('nt-status', `${what} failed: ${r.statusName}${r.message !== undefined ? ` (${r.message})` : ''}`, r.statusName)
+  }
+  if (command === 'instances' && call.volume !== undefined) {
+    return jsonSafe({ filters: m.fltmc.filters(), instances: m.fltmc.instances(call.volume), builtins: Object.keys(BUILTIN_FILTERS) })
+  }
+  return fltmcState(m)
 }
 
 /** The machine, when it can run a program; otherwise the refusal saying why. */
@@ -220,6 +313,48 @@ function handle(message: HostToWorker): void {
         if (root !== undefined) throw new CallRefused('invalid-params', `paths: ${root.dos} is a drive's root; it cannot be deleted`)
         const permanent = message.permanent === true
         const result = commandCall(permanent ? 'delete' : 'recycle', permanent ? 'delete' : 'move to the Recycle Bin', (m) => deleteItemsAt(m.io, items, permanent))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.copy':
+      case 'explorer.move': {
+        const items = message.paths.map((p, i) => parsedPath(p, `paths[${i}]`))
+        const to = parsedPath(message.to, 'to')
+        const copy = message.op === 'explorer.copy'
+        const run = copy ? copyItemsTo : moveItemsTo
+        const result = commandCall(copy ? 'copy' : 'move', copy ? 'copy' : 'move', (m) => run(m.io, items, to, message.conflict, win32Settings))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.drop': {
+        const items = message.from.map((p, i) => parsedPath(p, `from[${i}]`))
+        const to = parsedPath(message.to, 'to')
+        const result = commandCall('drop', 'drop', (m) => dropItemsOn(m.io, items, to, dropKeysOf(message.keys), message.conflict, win32Settings))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.undo': {
+        const result = commandCall('undo', 'undo', (m) => undoLast(m.io, win32Settings))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.newTextDocument': {
+        const folder = parsedPath(message.path)
+        const name = message.name === undefined ? undefined : typedName(message.name, 'name')
+        const result = commandCall('new text document', 'make a new text document in', (m) => newTextDocumentIn(m.io, folder, name, message.conflict, win32Settings))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'powerOff':
+        send({ t: 'reply', id: message.id, ok: true, info: powerCycle() })
+        return
+      case 'settings':
+        settingValues = { ...message.values }
+        win32Settings = shellSettings(settingValues)
+        send({ t: 'reply', id: message.id, ok: true, info: current() })
+        return
+      case 'fltmc': {
+        const result = fltmcCall(message)
         send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
         return
       }

@@ -186,6 +186,15 @@ export function json(): Schema<Json> {
   return make(expected, (v, path) => walk(v, path, 0))
 }
 
+/** A value matching one of the schemas (the first that accepts it). */
+export function union<T extends readonly Schema<unknown>[]>(options: T): Schema<Infer<T[number]>> {
+  const expected = options.map((o) => o.expected).join(' or ')
+  return make(expected, (v, path) => {
+    for (const o of options) if (o.check(v, path) === undefined) return undefined
+    return issue(path, expected, v)
+  })
+}
+
 /** A map from string keys to values of one schema. */
 export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
   const expected = `an object of ${value.expected}`

@@ -56,7 +56,10 @@ describe('Session', () => {
   it('mounts a fresh NTFS volume image as C: for each machine, and removes it afterwards', async () => {
     const { session } = newSession({ volume: { kind: 'image', sizeBytes: 16 * 1024 * 1024, label: 'Lab' } })
     const status = await session.start()
-    expect(status.machine?.volumes).toEqual([{ letter: 'C:', device: '\\Device\\HarddiskVolume1', fileSystem: 'NTFS', sizeBytes: expect.any(Number), label: 'Lab' }])
+    expect(status.machine?.volumes).toEqual([
+      { letter: 'C:', device: '\\Device\\HarddiskVolume1', fileSystem: 'NTFS', sizeBytes: expect.any(Number), label: 'Lab' },
+      { letter: 'D:', device: '\\Device\\HarddiskVolume2', fileSystem: 'NTFS', sizeBytes: expect.any(Number), label: '' },
+    ])
     expect(status.machine?.volumes[0]?.sizeBytes).toBeGreaterThan(15 * 1024 * 1024)
     const first = session.imagePath(1) as string
     expect(existsSync(first)).toBe(true)

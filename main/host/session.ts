@@ -27,10 +27,12 @@ import { join } from 'node:path'
 import { formatIssue } from './schema.ts'
 import { KernelLink } from './kernel-link.ts'
 import { sampleVolumeRecipe } from './sample-volume.ts'
-import type { WorkerVolume } from './worker-protocol.ts'
+import type { FltmcCommandName, WorkerVolume } from './worker-protocol.ts'
 import type { LinkEvent } from './kernel-link.ts'
 import type { WorkerEntry } from './worker-spawn.ts'
 import { watchdogBugcheck } from './watchdog.ts'
+import { applyChanges, pendingRestart, SettingValueError, settingsView } from './settings-catalog.ts'
+import type { SettingValues } from './settings-catalog.ts'
 
 /** 100 ns ticks in one host millisecond */
 const TICKS_PER_MS = 10_000
@@ -63,9 +65,12 @@ export interface SessionOptions {
   volume?: { kind: 'image' | 'memory'; sizeBytes: number; label?: string; contents?: 'sample' | 'empty' }
   /** most trace events a machine keeps in its worker's memory (default 200,000) */
   traceCapacity?: number
+  /** D: of every machine: an empty NTFS volume in memory (default 64 MiB); false for none */
+  dataVolume?: { sizeBytes: number; label?: string } | false
 }
 
 const DEFAULT_VOLUME_BYTES = 64 * 1024 * 1024
+const DEFAULT_DATA_VOLUME = { sizeBytes: 64 * 1024 * 1024, label: '' }
 const DEFAULT_TRACE_CAPACITY = 200_000
 
 /** Session options a host takes from its environment (ALTITUDE_DEBUG_HOOKS, ALTITUDE_HANG_TIMEOUT_MS). */
@@ -91,6 +96,10 @@ export class Session {
   private readonly log: (line: string) => void
   /** the session's folder for volume images, made on first use and removed on close */
   private imageDir: string | undefined
+  /** the Settings panel's values that differ from their defaults */
+  private settings: SettingValues = {}
+  /** the values the running machine booted with */
+  private bootedWith: SettingValues = {}
 
   constructor(private readonly opts: SessionOptions = {}) {
     if (opts.volume?.kind === 'memory' && opts.volume.contents === 'sample') {
@@ -166,6 +175,12 @@ export class Session {
   }
 
   private volumesFor(generation: number): WorkerVolume[] {
+    const d = this.opts.dataVolume ?? DEFAULT_DATA_VOLUME
+    const data: WorkerVolume[] = d === false ? [] : [{ letter: 'D:', source: { kind: 'memory', sizeBytes: d.sizeBytes, label: d.label ?? '' } }]
+    return [...this.systemVolume(generation), ...data]
+  }
+
+  private systemVolume(generation: number): WorkerVolume[] {
     const v = this.opts.volume ?? { kind: 'image', sizeBytes: DEFAULT_VOLUME_BYTES }
     const label = v.label ?? ''
     if (v.kind === 'memory') return [{ letter: 'C:', source: { kind: 'memory', sizeBytes: v.sizeBytes, label } }]
@@ -227,6 +242,61 @@ export class Session {
       const { result } = await this.requireLink().request({ op: 'explorer.delete', ...params })
       return result as Result<'explorer.delete'>
     },
+    'explorer.copy': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.copy', ...params })
+      return result as Result<'explorer.copy'>
+    },
+    'explorer.move': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.move', ...params })
+      return result as Result<'explorer.move'>
+    },
+    'explorer.drop': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.drop', ...params })
+      return result as Result<'explorer.drop'>
+    },
+    'explorer.undo': async () => {
+      const { result } = await this.requireLink().request({ op: 'explorer.undo' })
+      return result as Result<'explorer.undo'>
+    },
+    'explorer.newTextDocument': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.newTextDocument', ...params })
+      return result as Result<'explorer.newTextDocument'>
+    },
+    'machine.powerOff': () =>
+      this.serialize(async () => {
+        await this.requireLink().call({ op: 'powerOff' })
+        return this.status
+      }),
+    'settings.get': async () => this.settingsList(),
+    'settings.set': async (params) => {
+      let next: SettingValues
+      try {
+        next = applyChanges(this.settings, params.values)
+      } catch (e) {
+        if (e instanceof SettingValueError) throw new HostError('invalid-params', `settings.set: ${e.message}`)
+        throw e
+      }
+      this.settings = next
+      const link = this.link
+      // the running machine takes the copy engine's and the shell's values at once
+      if (link?.isReady) await link.call({ op: 'settings', values: { ...next } })
+      return this.settingsList()
+    },
+    'fltmc.filters': async () => this.fltmc({ command: 'filters' }),
+    'fltmc.instances': async (params) => this.fltmc({ command: 'instances', ...params }),
+    'fltmc.load': async (params) => this.fltmc({ command: 'load', ...params }),
+    'fltmc.unload': async (params) => this.fltmc({ command: 'unload', ...params }),
+    'fltmc.attach': async (params) => this.fltmc({ command: 'attach', ...params }),
+    'fltmc.detach': async (params) => this.fltmc({ command: 'detach', ...params }),
+  }
+
+  private settingsList(): Result<'settings.get'> {
+    return { settings: settingsView(this.settings), pendingRestart: pendingRestart(this.bootedWith, this.settings) }
+  }
+
+  private async fltmc(call: { command: FltmcCommandName; name?: string; volume?: string; altitude?: string; instance?: string }): Promise<Result<'fltmc.filters'>> {
+    const { result } = await this.requireLink().request({ op: 'fltmc', ...call })
+    return result as Result<'fltmc.filters'>
   }
 
   private requireLink(): KernelLink {
@@ -265,6 +335,7 @@ export class Session {
           debugHooks: this.opts.debugHooks === true,
           volumes: this.volumesFor(generation),
           traceCapacity: this.opts.traceCapacity ?? DEFAULT_TRACE_CAPACITY,
+          settings: { ...this.settings },
         },
         heartbeatMs: this.opts.heartbeatMs ?? 1000,
         hangTimeoutMs: this.opts.hangTimeoutMs ?? 5000,
@@ -274,6 +345,7 @@ export class Session {
       (e) => this.fromLink(link, generation, e),
     )
     this.link = link
+    this.bootedWith = { ...this.settings }
     try {
       await link.call({ op: 'boot', seed })
     } catch (err) {

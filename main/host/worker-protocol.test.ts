@@ -8,7 +8,11 @@ describe('worker protocol: explorer calls', () => {
     expect(parseHostMessage({ t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' })).toEqual({ ok: true, message: { t: 'call', id: 3, op: 'explorer.list', path: 'C:\\Users' } })
     expect(parseHostMessage({ t: 'call', id: 4, op: 'explorer.properties', path: 'C:\\' }).ok).toBe(true)
     expect(parseHostMessage({ t: 'call', id: 5, op: 'explorer.list' })).toEqual({ ok: false, problem: expect.stringMatching(/path is required/) })
-    expect(parseHostMessage({ t: 'call', id: 6, op: 'explorer.copy', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
+    expect(parseHostMessage({ t: 'call', id: 6, op: 'explorer.copy', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/paths is required/) })
+    expect(parseHostMessage({ t: 'call', id: 7, op: 'explorer.format', path: 'C:\\x' })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
+    expect(parseHostMessage({ t: 'call', id: 8, op: 'fltmc', command: 'load', name: 'passthrough' }).ok).toBe(true)
+    expect(parseHostMessage({ t: 'call', id: 9, op: 'fltmc', command: 'format' })).toEqual({ ok: false, problem: expect.stringMatching(/command expected one of/) })
+    expect(parseHostMessage({ t: 'call', id: 10, op: 'ping', n: 1 })).toEqual({ ok: false, problem: expect.stringMatching(/unknown request/) })
   })
 
   it('carries a call\'s result, and a refusal\'s code and NTSTATUS', () => {

@@ -3,7 +3,7 @@
 
 import * as s from './schema.ts'
 import type { Infer } from './schema.ts'
-import { CONFLICT_CHOICES, DEBUG_FAULTS, machineInfo, traceEvent } from './api.ts'
+import { CONFLICT_CHOICES, DEBUG_FAULTS, dropKeys, machineInfo, traceEvent } from './api.ts'
 import type { VolumeSource } from '../../kernel/index.ts'
 import type { Recipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
 
@@ -31,7 +31,12 @@ export interface WorkerConfig {
   volumes: WorkerVolume[]
   /** most trace events the machine keeps in memory (listeners see every one) */
   traceCapacity?: number
+  /** the Settings panel's values that differ from their defaults (settings-catalog.ts) */
+  settings?: Record<string, number | boolean>
 }
+
+export const FLTMC_COMMANDS = ['filters', 'instances', 'load', 'unload', 'attach', 'detach'] as const
+export type FltmcCommandName = (typeof FLTMC_COMMANDS)[number]
 
 export type WorkerCall =
   | { t: 'call'; id: number; op: 'boot'; seed: number }
@@ -43,6 +48,13 @@ export type WorkerCall =
   | { t: 'call'; id: number; op: 'explorer.newFolder'; path: string; name?: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
   | { t: 'call'; id: number; op: 'explorer.rename'; path: string; newName: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
   | { t: 'call'; id: number; op: 'explorer.delete'; paths: string[]; permanent?: boolean }
+  | { t: 'call'; id: number; op: 'explorer.copy' | 'explorer.move'; paths: string[]; to: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
+  | { t: 'call'; id: number; op: 'explorer.drop'; from: string[]; to: string; keys?: { ctrl?: boolean; shift?: boolean; alt?: boolean }; conflict?: (typeof CONFLICT_CHOICES)[number] }
+  | { t: 'call'; id: number; op: 'explorer.undo' }
+  | { t: 'call'; id: number; op: 'explorer.newTextDocument'; path: string; name?: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
+  | { t: 'call'; id: number; op: 'powerOff' }
+  | { t: 'call'; id: number; op: 'settings'; values: Record<string, number | boolean> }
+  | { t: 'call'; id: number; op: 'fltmc'; command: FltmcCommandName; name?: string; volume?: string; altitude?: string; instance?: string }
 
 /** The error codes a worker reply may carry (a subset of the contract's); none means `internal`. */
 export const WORKER_ERROR_CODES = ['invalid-state', 'invalid-params', 'nt-status', 'conflict'] as const
@@ -64,6 +76,31 @@ export const hostToWorker = {
   'explorer.newFolder': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.newFolder'), path: workerPath, name: s.optional(s.string({ maxLength: 255 })), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
   'explorer.rename': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.rename'), path: workerPath, newName: s.string({ maxLength: 255 }), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
   'explorer.delete': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.delete'), paths: s.array(workerPath, { minItems: 1, maxItems: 10_000 }), permanent: s.optional(s.boolean()) }),
+  'explorer.copy': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.copy'), paths: s.array(workerPath, { minItems: 1, maxItems: 10_000 }), to: workerPath, conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+  'explorer.move': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.move'), paths: s.array(workerPath, { minItems: 1, maxItems: 10_000 }), to: workerPath, conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+  'explorer.drop': s.object({
+    t: s.literal('call'),
+    id: callId,
+    op: s.literal('explorer.drop'),
+    from: s.array(workerPath, { minItems: 1, maxItems: 10_000 }),
+    to: workerPath,
+    keys: s.optional(dropKeys),
+    conflict: s.optional(s.oneOf(CONFLICT_CHOICES)),
+  }),
+  'explorer.undo': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.undo') }),
+  'explorer.newTextDocument': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.newTextDocument'), path: workerPath, name: s.optional(s.string({ maxLength: 255 })), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
+  powerOff: s.object({ t: s.literal('call'), id: callId, op: s.literal('powerOff') }),
+  settings: s.object({ t: s.literal('call'), id: callId, op: s.literal('settings'), values: s.record(s.union([s.boolean(), s.integer({ min: 0 })])) }),
+  fltmc: s.object({
+    t: s.literal('call'),
+    id: callId,
+    op: s.literal('fltmc'),
+    command: s.oneOf(FLTMC_COMMANDS),
+    name: s.optional(s.string({ maxLength: 64 })),
+    volume: s.optional(s.string({ maxLength: 3 })),
+    altitude: s.optional(s.string({ maxLength: 20 })),
+    instance: s.optional(s.string({ maxLength: 128 })),
+  }),
 }
 
 export const workerToHost = {
@@ -117,7 +154,7 @@ export function parseHostMessage(raw: unknown): { ok: true; message: HostToWorke
     : r['t'] === 'call' && r['op'] === 'explorer.properties' ? hostToWorker['explorer.properties']
     : r['t'] === 'call' && r['op'] === 'explorer.newFolder' ? hostToWorker['explorer.newFolder']
     : r['t'] === 'call' && r['op'] === 'explorer.rename' ? hostToWorker['explorer.rename']
-    : r['t'] === 'call' && r['op'] === 'explorer.delete' ? hostToWorker['explorer.delete']
+    : r['t'] === 'call' && typeof r['op'] === 'string' && r['op'] !== 'ping' && Object.prototype.hasOwnProperty.call(hostToWorker, r['op']) ? hostToWorker[r['op'] as keyof typeof hostToWorker]
     : undefined
   if (schema === undefined) return { ok: false, problem: `unknown request ${JSON.stringify(r['t'])}/${JSON.stringify(r['op'])} to the kernel worker` }
   const found = schema.check(raw, '')

@@ -8,6 +8,7 @@ import type { IoManager } from '../../io/iomgr.ts'
 import type { NTSTATUS } from '../../nt/status.ts'
 import * as w32 from '../../win32/index.ts'
 import * as shell from '../../win32/shell/index.ts'
+import type { Win32Settings } from '../../win32/settings.ts'
 import type { ParsedPath } from './paths.ts'
 
 export type ConflictChoice = shell.ConflictChoice
@@ -21,6 +22,10 @@ export interface CommandResult {
   readonly skipped: string[]
   /** the `$I` files of a recycle */
   readonly info?: string[]
+  /** what a drop did (copy, move, or shortcuts) */
+  readonly effect?: shell.DropEffect
+  /** what Ctrl+Z undid */
+  readonly undone?: shell.HistoryRecord['kind']
 }
 
 export type CommandOutcome =
@@ -51,8 +56,8 @@ export function checkTypedName(name: string): string | undefined {
   return undefined
 }
 
-function* run(io: IoManager, at: string, body: (env: w32.Win32Env) => Co<shell.ShellOutcome>): Co<CommandOutcome> {
-  const env = w32.win32Env(io)
+function* run(io: IoManager, at: string, body: (env: w32.Win32Env) => Co<shell.ShellOutcome>, settings?: Win32Settings): Co<CommandOutcome> {
+  const env = w32.win32Env(io, settings)
   let out: shell.ShellOutcome
   try {
     out = yield* body(env)
@@ -61,7 +66,7 @@ function* run(io: IoManager, at: string, body: (env: w32.Win32Env) => Co<shell.S
     if (e instanceof shell.ShellConflict) return { ok: false, kind: 'conflict', path: e.path }
     throw e
   }
-  if (out.ok) return { ok: true, value: { targets: out.targets, skipped: out.skipped, ...(out.info ? { info: out.info } : {}) } }
+  if (out.ok) return { ok: true, value: { targets: out.targets, skipped: out.skipped, ...(out.info ? { info: out.info } : {}), ...(out.effect ? { effect: out.effect } : {}) } }
   const thread = io.ke.currentThread
   const error = out.error ?? w32.GetLastError(thread)
   return { ok: false, kind: 'failed', path: out.failedAt ?? at, error, errorName: w32.errorName(error), status: w32.RtlGetLastNtStatus(thread) }
@@ -81,4 +86,44 @@ export function renameAt(io: IoManager, item: ParsedPath & { ok: true }, newName
 export function deleteItemsAt(io: IoManager, items: readonly (ParsedPath & { ok: true })[], permanent: boolean): Co<CommandOutcome> {
   const paths = items.map((p) => p.dos)
   return run(io, paths[0] ?? '', (env) => (permanent ? shell.deleteItems(env, paths) : shell.recycleItems(env, paths)))
+}
+
+/** Ctrl+V after Ctrl+C: `items` copied into `folder` (a copy into the items' own folder is "name - Copy") */
+export function copyItemsTo(io: IoManager, items: readonly (ParsedPath & { ok: true })[], folder: ParsedPath & { ok: true }, conflict?: ConflictChoice, settings?: Win32Settings): Co<CommandOutcome> {
+  const paths = items.map((p) => p.dos)
+  return run(io, paths[0] ?? folder.dos, (env) => shell.copyItems(env, paths, folder.dos, conflict), settings)
+}
+
+/** Ctrl+V after Ctrl+X: `items` moved into `folder` */
+export function moveItemsTo(io: IoManager, items: readonly (ParsedPath & { ok: true })[], folder: ParsedPath & { ok: true }, conflict?: ConflictChoice, settings?: Win32Settings): Co<CommandOutcome> {
+  const paths = items.map((p) => p.dos)
+  return run(io, paths[0] ?? folder.dos, (env) => shell.moveItems(env, paths, folder.dos, conflict), settings)
+}
+
+/** a drag of `items` dropped on `folder` with `keys` held: the effect comes from the keys and the volumes */
+export function dropItemsOn(io: IoManager, items: readonly (ParsedPath & { ok: true })[], folder: ParsedPath & { ok: true }, keys: readonly shell.DropKey[], conflict?: ConflictChoice, settings?: Win32Settings): Co<CommandOutcome> {
+  const paths = items.map((p) => p.dos)
+  return run(io, paths[0] ?? folder.dos, (env) => shell.drop(env, paths, folder.dos, keys, conflict), settings)
+}
+
+/** New ▸ Text Document in `folder`, renamed to `name` when one is given */
+export function newTextDocumentIn(io: IoManager, folder: ParsedPath & { ok: true }, name?: string, conflict?: ConflictChoice, settings?: Win32Settings): Co<CommandOutcome> {
+  return run(io, folder.dos, (env) => shell.newTextDocument(env, folder.dos, name, conflict), settings)
+}
+
+/** Ctrl+Z: the last operation of this explorer.exe reversed; with nothing to undo, nothing happens */
+export function* undoLast(io: IoManager, settings?: Win32Settings): Co<CommandOutcome> {
+  let undone: shell.HistoryRecord['kind'] | undefined
+  const out = yield* run(
+    io,
+    '',
+    function* (env) {
+      const r = yield* shell.undo(env)
+      undone = r.undone
+      // an empty history is not a failure: Explorer's Undo is just not available
+      return r.undone === undefined ? { ok: true, targets: [], skipped: [] } : r
+    },
+    settings,
+  )
+  return out.ok && undone !== undefined ? { ok: true, value: { ...out.value, undone } } : out
 }
