@@ -28,6 +28,7 @@ import {
   FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING,
   FLTMGR_BUGCHECK,
   GUID_ECP_FLT_CREATEFILE_TARGET,
+  IO_IGNORE_SHARE_ACCESS_CHECK,
   IO_NO_PARAMETER_CHECKING,
   KernelMode,
 } from './constants.ts'
@@ -123,6 +124,7 @@ function* createFile(a: CreateFileArgs, FileHandle: Ref<number>, FileObject: Ref
     eaBuffer: a.EaBuffer ?? undefined,
     caseInsensitive: isCaseInsensitive(io, a.ObjectAttributes.Attributes),
     extraCreateParameters: ecps,
+    ignoreShareAccess: (a.Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0,
   })
   const r = yield* openByName(io, a.ObjectAttributes.ObjectName, a.ObjectAttributes.RootDirectory, packet)
   if (!r.fileObject) return done(r.status, r.information)

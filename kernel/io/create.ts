@@ -32,6 +32,8 @@ export interface OpenPacket {
   targetDevice: DeviceObject | undefined
   /** SL_FORCE_ACCESS_CHECK etc. added by the caller */
   extraSlFlags: number
+  /** IO_IGNORE_SHARE_ACCESS_CHECK: the new file object ignores sharing (IoIsFileObjectIgnoringSharing) */
+  ignoreShareAccess?: boolean
   /**
    * ECP_LIST: extra create parameters by GUID (IoCreateFileEx's DriverContext, FltCreateFileEx2).
    * The file object carries them while its create is in flight (FsRtlGetEcpListFromIrp).
@@ -80,6 +82,7 @@ export function* parseDevice(io: IoManager, device: DeviceObject, remaining: str
   if (!vpb?.DeviceObject) return { status: STATUS.STATUS_UNRECOGNIZED_VOLUME }
   const top = packet.targetDevice ?? IoGetAttachedDevice(vpb.DeviceObject)
   const fo = io.createFileObject(device, remaining)
+  if (packet.ignoreShareAccess) fo.ignoreSharing = true
   fo.RelatedFileObject = packet.relatedFileObject
   const o = packet.createOptions
   if (o & (CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_ALERT | CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_NONALERT)) {

@@ -73,6 +73,11 @@ export class FileObject implements KObject {
   SharedRead = false
   SharedWrite = false
   SharedDelete = false
+  /**
+   * IO_IGNORE_SHARE_ACCESS_CHECK (IoCreateFileEx, FltCreateFileEx): the file object's extension
+   * says share access is neither checked nor recorded for it (IoSetFileObjectIgnoreSharing)
+   */
+  ignoreSharing = false
   Flags = 0
   /** the name as opened (changed by IoReplaceFileObjectName and by NTFS for target-directory opens) */
   FileName: string

@@ -44,8 +44,25 @@ function add(sa: ShareAccess, fo: FileObject): void {
   if (fo.SharedDelete) sa.SharedDelete++
 }
 
+/**
+ * IoSetFileObjectIgnoreSharing: share access is neither checked nor recorded for this file object
+ * (what IO_IGNORE_SHARE_ACCESS_CHECK at create does). The file system may still check on its own.
+ */
+export function IoSetFileObjectIgnoreSharing(fo: FileObject): NTSTATUS {
+  fo.ignoreSharing = true
+  return STATUS.STATUS_SUCCESS
+}
+
+/** IoIsFileObjectIgnoringSharing */
+export function IoIsFileObjectIgnoringSharing(fo: FileObject): boolean {
+  return fo.ignoreSharing
+}
+
 /** IoCheckShareAccess */
 export function IoCheckShareAccess(desiredAccess: number, desiredShare: number, fo: FileObject, sa: ShareAccess, update: boolean): NTSTATUS {
+  // a file object that ignores sharing passes and is not counted (ReactOS iomgr/file.c does the
+  // same for a file object whose extension has the flag)
+  if (fo.ignoreSharing) return (setFileObjectAccess(desiredAccess, desiredShare, fo), STATUS.STATUS_SUCCESS)
   if (!setFileObjectAccess(desiredAccess, desiredShare, fo)) return STATUS.STATUS_SUCCESS
   if (
     (fo.ReadAccess && sa.SharedRead < sa.OpenCount) ||
@@ -63,6 +80,11 @@ export function IoCheckShareAccess(desiredAccess: number, desiredShare: number, 
 
 /** IoSetShareAccess: the first open of a stream */
 export function IoSetShareAccess(desiredAccess: number, desiredShare: number, fo: FileObject, sa: ShareAccess): void {
+  if (fo.ignoreSharing) {
+    setFileObjectAccess(desiredAccess, desiredShare, fo)
+    Object.assign(sa, newShareAccess())
+    return
+  }
   if (setFileObjectAccess(desiredAccess, desiredShare, fo)) {
     Object.assign(sa, newShareAccess())
     add(sa, fo)
@@ -73,11 +95,13 @@ export function IoSetShareAccess(desiredAccess: number, desiredShare: number, fo
 
 /** IoUpdateShareAccess: records an open that IoCheckShareAccess(update = false) allowed */
 export function IoUpdateShareAccess(fo: FileObject, sa: ShareAccess): void {
+  if (fo.ignoreSharing) return
   if (fo.ReadAccess || fo.WriteAccess || fo.DeleteAccess) add(sa, fo)
 }
 
 /** IoRemoveShareAccess: at cleanup */
 export function IoRemoveShareAccess(fo: FileObject, sa: ShareAccess): void {
+  if (fo.ignoreSharing) return
   if (!(fo.ReadAccess || fo.WriteAccess || fo.DeleteAccess)) return
   sa.OpenCount--
   if (fo.ReadAccess) sa.Readers--
