@@ -102,13 +102,15 @@ export function* FindFirstFileExW(env: Win32Env, a: FindFirstFileExArgs): Co<Fin
     setError(env, ERROR.ERROR_FILE_NOT_FOUND)
     return { handle: INVALID_HANDLE_VALUE }
   }
-  // unverified: share read | write | delete (Wine opens with read | write)
+  // observed (Notepad's FindFirstFileW in the Windows 7 and Windows 10 1709 captures,
+  // irp-sequences.md §3.3): Read Data/List Directory, Synchronize; Options: Directory,
+  // Synchronous IO Non-Alert (no backup intent); ShareMode: Read, Write, Delete
   const open = yield* nt.NtOpenFile(env.io, {
     FileName: parts.directory,
     DesiredAccess: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE,
     Attributes: flags & FIND_FIRST_EX.FIND_FIRST_EX_CASE_SENSITIVE ? 0 : OBJ_ATTRIBUTES.OBJ_CASE_INSENSITIVE,
     ShareAccess: S.FILE_SHARE_READ | S.FILE_SHARE_WRITE | S.FILE_SHARE_DELETE,
-    OpenOptions: O.FILE_DIRECTORY_FILE | O.FILE_SYNCHRONOUS_IO_NONALERT | O.FILE_OPEN_FOR_BACKUP_INTENT,
+    OpenOptions: O.FILE_DIRECTORY_FILE | O.FILE_SYNCHRONOUS_IO_NONALERT,
   })
   if (open.handle === undefined) {
     failWith(env, open.status)

@@ -5,11 +5,14 @@
 // text document an empty file — `.txt` has no ShellNew template data, irp-sequences.md §5 [I]),
 // and when the user types a name, renames it (the F2 sequence).
 //
-// Shortcuts follow the Win10 1709 capture of Explorer writing a .lnk (irp-sequences.md §3.2 [O]):
-// the link's name probed, the volume root opened for its name and volume information (the
-// serial number goes into the link), the target opened for attributes with
-// FSCTL_CREATE_OR_GET_OBJECT_ID (link tracking), then the .lnk created with OverwriteIf, written
-// once, closed.
+// Shortcuts follow the Win10 1709 capture of Explorer writing a .lnk (irp-sequences.md §3.2 [O],
+// Tests64bit CSV rows 29698-29721): the link's name probed, the volume root opened for its name
+// and volume information (the serial number goes into the link), the target opened for
+// attributes with FSCTL_CREATE_OR_GET_OBJECT_ID and the volume's object id (link tracking), the
+// target's folder checked (a non-directory open that fails, a reparse-point read, a plain
+// open), the target's name queried, the link's name probed twice more, then the .lnk created
+// with OverwriteIf, written once, closed. fixtures/realism/explorer-small-file-create.yaml
+// measures the sequence against the capture.
 
 import type { Co } from '../../ke/index.ts'
 import * as nt from '../../io/services/index.ts'
@@ -27,7 +30,7 @@ import { failWith, ntPathOf, type Win32Env } from '../env.ts'
 import { WriteFile } from '../readwrite.ts'
 import { failed, probe, shellState, type ConflictChoice, type ShellOutcome } from './context.ts'
 import { encodeShellLink } from './formats.ts'
-import { baseName, driveOf, join, NEW_FOLDER, NEW_TEXT_DOCUMENT, numbered, shortcutName } from './names.ts'
+import { baseName, driveOf, join, NEW_FOLDER, NEW_TEXT_DOCUMENT, numbered, parentOf, shortcutName } from './names.ts'
 import { renameItem } from './transfer.ts'
 
 /** the first free name of a numbered series, each candidate probed */
@@ -92,6 +95,35 @@ function* volumeOf(env: Win32Env, drive: string): Co<{ serial: number; label: st
   return { serial: info.VolumeSerialNumber >>> 0, label: info.VolumeLabel }
 }
 
+/**
+ * The shell's check of the target's folder, as the capture shows it (rows 29707-29712): an open
+ * for Read Attributes with Non-Directory File (IS DIRECTORY), an open with Open Reparse Point and
+ * FILE_ATTRIBUTE_NORMAL whose FSCTL_GET_REPARSE_POINT answers NOT REPARSE POINT, and a plain open.
+ * inferred: that it resolves junctions and symbolic links on the way to the target (the IRPs
+ * are observed; what the shell does with the answers is not).
+ */
+function* checkFolder(env: Win32Env, folder: string): Co<void> {
+  const open = (attributes: number, options: number) =>
+    nt.NtCreateFile(env.io, {
+      FileName: folder,
+      DesiredAccess: ACCESS.FILE_READ_ATTRIBUTES | ACCESS.SYNCHRONIZE,
+      Attributes: OBJ_ATTRIBUTES.OBJ_CASE_INSENSITIVE,
+      FileAttributes: attributes,
+      ShareAccess: S.FILE_SHARE_READ | S.FILE_SHARE_WRITE,
+      CreateDisposition: D.FILE_OPEN,
+      CreateOptions: O.FILE_SYNCHRONOUS_IO_NONALERT | options,
+    })
+  const asFile = yield* open(0, O.FILE_NON_DIRECTORY_FILE)
+  if (asFile.handle !== undefined) yield* nt.NtClose(env.io, { Handle: asFile.handle })
+  const reparse = yield* open(FILE_ATTRIBUTE.FILE_ATTRIBUTE_NORMAL, O.FILE_OPEN_REPARSE_POINT)
+  if (reparse.handle !== undefined) {
+    yield* nt.NtFsControlFile(env.io, { FileHandle: reparse.handle, FsControlCode: FSCTL.FSCTL_GET_REPARSE_POINT, OutputBufferLength: 16 * 1024 })
+    yield* nt.NtClose(env.io, { Handle: reparse.handle })
+  }
+  const plain = yield* open(0, 0)
+  if (plain.handle !== undefined) yield* nt.NtClose(env.io, { Handle: plain.handle })
+}
+
 /** a shortcut to `target` in `dir` ("name - Shortcut.lnk") */
 export function* createShortcut(env: Win32Env, target: string, dir: string): Co<string | undefined> {
   const lnk = yield* freeName(env, dir, (n) => shortcutName(baseName(target), n), env.settings['shell.destinationProbes'])
@@ -112,7 +144,17 @@ export function* createShortcut(env: Win32Env, target: string, dir: string): Co<
   }
   const q = yield* nt.NtQueryInformationFile(env.io, { FileHandle: t.handle, FileInformationClass: C.FileNetworkOpenInformation, Length: 56 })
   yield* nt.NtFsControlFile(env.io, { FileHandle: t.handle, FsControlCode: FSCTL.FSCTL_CREATE_OR_GET_OBJECT_ID, OutputBufferLength: 64 })
+  // observed (row 29706): the volume's object id, which link tracking stores beside the file's
+  yield* nt.NtQueryVolumeInformationFile(env.io, { FileHandle: t.handle, FsInformationClass: F.FileFsObjectIdInformation, Length: 64 })
+  const folder = ntPathOf(parentOf(target))
+  if (folder !== undefined) yield* checkFolder(env, folder)
+  // observed (rows 29713-29715): the target's name twice, then its normalized name, on the open handle
+  yield* nt.NtQueryInformationFile(env.io, { FileHandle: t.handle, FileInformationClass: C.FileNameInformation, Length: 1024 })
+  yield* nt.NtQueryInformationFile(env.io, { FileHandle: t.handle, FileInformationClass: C.FileNameInformation, Length: 1024 })
+  yield* nt.NtQueryInformationFile(env.io, { FileHandle: t.handle, FileInformationClass: C.FileNormalizedNameInformation, Length: 1024 })
   yield* nt.NtClose(env.io, { Handle: t.handle })
+  // observed (rows 29717-29718): the link's name probed twice more just before it is created
+  yield* probe(env, lnk, 2)
   const open = NT_SUCCESS(q.status) && q.buffer ? decodeFileInformation('FileNetworkOpenInformation', q.buffer) : undefined
   const bytes = encodeShellLink({
     path: target,
