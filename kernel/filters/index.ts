@@ -5,6 +5,7 @@ import type { FilterModule } from '../flt/manager.ts'
 import * as minispy from './minispy.ts'
 import * as passthrough from './passthrough.ts'
 import * as stateTracking from './state-tracking.ts'
+import * as scanner from './scanner.ts'
 import * as simrep from './simrep.ts'
 import * as swapbuffers from './swapbuffers.ts'
 import * as swapbuffersXor from './swapbuffers-xor.ts'
@@ -16,4 +17,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   'swapbuffers-xor': swapbuffersXor,
   simrep,
   'state-tracking': stateTracking,
+  scanner,
 }

@@ -13,6 +13,7 @@ import type { Machine } from '../../machine.ts'
 import type { FilterModule } from '../../flt/manager.ts'
 import type { FilterSpec, Scenario } from '../types.ts'
 import type { Failure } from './run.ts'
+import { serviceOf, startService, type UserModeService } from '../../flt/user/service.ts'
 
 /** filter modules imported so far, by resolved path */
 const modules = new Map<string, FilterModule>()
@@ -89,6 +90,29 @@ export function loadScenarioFilters(machine: Machine, scenario: Scenario): Failu
       const attached = machine.fltmc.attach(name, 'C:')
       if (attached.status !== 0) return { where, message: `attaching ${name} to C: failed: ${attached.statusName}${attached.message ? ` (${attached.message})` : ''}` }
     }
+    const service = serviceOf(module)
+    if (service && spec.options['service'] !== false) {
+      const failed = startScenarioService(machine, service, spec.options)
+      if (failed) return { where, message: `${name}'s program ${service.ImageName} ${failed}` }
+    }
   }
   return undefined
+}
+
+/** how long a filter's program may take to get ready (virtual time) */
+const SERVICE_START_LIMIT = 60 * 10_000_000
+
+/**
+ * Starts a filter's user-mode program (kernel/flt/user/service.ts) in its own process and runs
+ * the machine until it is ready; what went wrong otherwise.
+ */
+function startScenarioService(machine: Machine, service: UserModeService, parameters: { readonly [key: string]: unknown }): string | undefined {
+  const process = machine.process(service.ImageName)
+  const run = startService(machine.io, process, service, parameters, (t) => machine.registerThread(process, t.tid))
+  const outcome = machine.ke.runUntil(() => run.isReady || run.exitCode !== undefined, { deadline: machine.ke.now + SERVICE_START_LIMIT })
+  machine.afterRun()
+  if (run.isReady) return undefined
+  if (outcome === 'bugcheck') return `stopped the machine: ${machine.ke.bugcheck?.message ?? 'bugcheck'}`
+  if (run.exitCode !== undefined) return `exited with code ${run.exitCode} before it was ready${run.console.length ? ` (${run.console.at(-1)})` : ''}`
+  return `did not get ready (${outcome})`
 }
