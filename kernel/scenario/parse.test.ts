@@ -285,9 +285,9 @@ describe('malformed scenarios name the file, line, column and what was expected'
     [
       'two step kinds',
       'steps:\n  - call: NtClose\n    wait: 5s\n',
-      "s.yaml:3:5: steps[0].wait: a step is exactly one of call, win32, shell, app, wait, power; this one also has 'call'",
+      "s.yaml:3:5: steps[0].wait: a step is exactly one of call, win32, shell, app, wait, power, fltmc; this one also has 'call'",
     ],
-    ['a step of no kind', 'steps:\n  - process: a.exe\n', 's.yaml:2:5: steps[0]: a step needs exactly one of call, win32, shell, app, wait, power'],
+    ['a step of no kind', 'steps:\n  - process: a.exe\n', 's.yaml:2:5: steps[0]: a step needs exactly one of call, win32, shell, app, wait, power, fltmc'],
     ['a misspelt step kind', 'steps:\n  - cal: NtClose\n', "s.yaml:2:5: steps[0].cal: unknown step kind 'cal' (did you mean 'call'?)"],
     ['a wait without a unit', 'steps:\n  - wait: 1000\n', "s.yaml:2:11: steps[0].wait: '1000' needs a unit (for example 5s, 200ms, 10us)"],
     [
