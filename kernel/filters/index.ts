@@ -2,6 +2,7 @@
 // loads with `filters: [{ name: passthrough, altitude: 370030 }]`.
 
 import type { FilterModule } from '../flt/manager.ts'
+import * as deleteFilter from './delete.ts'
 import * as minispy from './minispy.ts'
 import * as passthrough from './passthrough.ts'
 import * as stateTracking from './state-tracking.ts'
@@ -16,6 +17,7 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   swapbuffers,
   'swapbuffers-xor': swapbuffersXor,
   simrep,
+  delete: deleteFilter,
   'state-tracking': stateTracking,
   scanner,
 }
