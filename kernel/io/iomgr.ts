@@ -199,6 +199,7 @@ export class IoManager {
       ...(fo ? { fileObjectState: fo.state } : {}),
       irp: `IRP${irp.id}`,
       params: traceParams(irp, sp),
+      ...(irp.depth ? { depth: irp.depth } : {}),
     })
   }
 

@@ -156,6 +156,11 @@ export class Irp {
   UserEvent: KEvent | undefined
   /** completed by IoCompleteRequest */
   completed = false
+  /**
+   * how many other IRPs the issuing thread was inside when this one was first sent (the trace's
+   * `depth`: 0 for what a thread asked for, 1 for a paging read a cached read faulted in …)
+   */
+  depth: number | undefined
   /** the I/O manager's notification when completion finished (used to wake a synchronous waiter) */
   onCompleted: ((irp: Irp) => void) | undefined
   constructor(id: number, stackSize: number) {
@@ -216,6 +221,37 @@ export const IO_CALL_COST = 10
 
 /** IofCallDriver: moves to the next stack location and calls the device's dispatch routine */
 export function* IoCallDriver(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
+  const nest = enterNesting(device.io.ke.current, irp)
+  try {
+    return yield* callDriver(device, irp)
+  } finally {
+    if (nest) leaveNesting(nest, irp)
+  }
+}
+
+/** the IRPs each thread is inside IoCallDriver with, outermost first */
+const inFlight = new WeakMap<KThread, Irp[]>()
+
+function enterNesting(t: KThread | undefined, irp: Irp): Irp[] | undefined {
+  if (!t) {
+    irp.depth ??= 0
+    return undefined
+  }
+  let list = inFlight.get(t)
+  if (!list) inFlight.set(t, (list = []))
+  // the same IRP passed down from one device to the next is one request, not a nested one
+  if (list.includes(irp)) return undefined
+  irp.depth ??= list.length
+  list.push(irp)
+  return list
+}
+
+function leaveNesting(list: Irp[], irp: Irp): void {
+  const i = list.lastIndexOf(irp)
+  if (i >= 0) list.splice(i, 1)
+}
+
+function* callDriver(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   irp.CurrentLocation--
   if (irp.CurrentLocation <= 0) {
     throw new BugCheck(BUGCODE.NO_MORE_IRP_STACK_LOCATIONS, `IRP ${irp.id} sent to ${device.header.name} with no stack location left`, { params: [irp.id] })
