@@ -107,6 +107,8 @@ export function* MoveFileWithProgressW(env: Win32Env, a: MoveFileArgs): Co<boole
 }
 
 function* moveAcrossVolumes(env: Win32Env, a: MoveFileArgs, replace: boolean): Co<boolean> {
+  // inferred (§5 "Move, cross volume"): ReactOS's order — copy with the source open for write,
+  // FileTrackingInformation, delete; Windows' Explorer may use PrivMoveFileIdentityW instead
   const flags = a.Flags >>> 0
   const copy = yield* copyFileEngine(env, {
     existingFileName: a.ExistingFileName,

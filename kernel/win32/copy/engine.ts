@@ -131,6 +131,8 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
   const bufferingOptions = noBuffering ? O.FILE_NO_INTERMEDIATE_BUFFERING : 0
   try {
     // 1. the source
+    // inferred (irp-sequences.md §4.4 row 2): the access beyond GENERIC_READ and the sharing;
+    // FILE_SEQUENTIAL_ONLY is documented (KB Q163880), no capture of a copy was found
     const so = yield* nt.NtCreateFile(io, {
       FileName: srcName,
       DesiredAccess: ACCESS.GENERIC_READ | ACCESS.SYNCHRONIZE | ACCESS.FILE_READ_ATTRIBUTES | (flags & CF.COPY_FILE_OPEN_SOURCE_FOR_WRITE ? ACCESS.GENERIC_WRITE : 0),
@@ -143,6 +145,8 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
     src = so.handle
 
     // 2. what there is to copy
+    // inferred (§4.4 row 3): the FileBasic, FileStandard, FileStream and EA queries follow from
+    // "preserves extended attributes … alternate data streams"; their order is ReactOS's
     const basic = yield* queryInfo(env, src, 'FileBasicInformation')
     if (!basic.value) throw fromStatus(basic.status)
     const std = yield* queryInfo(env, src, 'FileStandardInformation')
@@ -160,7 +164,7 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
     const eas = yield* sourceEas(env, src)
     const totalSize = streams.reduce((a, x) => a + x.size, 0)
 
-    // 3. the destination's probes
+    // 3. the destination's probes (observed by a third party: dokan-dotnet #115, §4.3)
     if (s['copy.existenceProbes']) {
       const probe = yield* nt.NtCreateFile(io, {
         FileName: dstName,
@@ -179,7 +183,8 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
       }
     }
 
-    // 4. the destination
+    // 4. the destination (observed by a third party: dokan-dotnet #115 — access, no sharing,
+    // Create, SequentialScan, the source's attributes; inferred: the EAs in the EaBuffer)
     const attributes = basic.value.FileAttributes & FILE_ATTRIBUTE_VALID_SET_FLAGS
     const dOpen = yield* nt.NtCreateFile(io, {
       FileName: dstName,
@@ -210,6 +215,8 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
     }
 
     // 5. offloaded transfer
+    // inferred (§4.4 row 5): its place after the destination's create and the status a volume
+    // without ODX answers; the attempt and its once-per-process-and-volume memory are documented
     let start = 0
     const main = streams[0]!
     if (s['copy.offloadRead'] && !(flags & CF.COPY_FILE_NO_OFFLOAD) && main.size > 0) {
@@ -217,11 +224,15 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
     }
 
     // 6. pre-allocation
+    // inferred (§4.4 row 6): from the existence of COPY_FILE_DISABLE_PRE_ALLOCATION; the IRPs
+    // (end of file, then allocation) and their place were not seen
     if (s['copy.preallocate'] && !(flags & CF.COPY_FILE_DISABLE_PRE_ALLOCATION) && main.size > 0) {
       if (!(yield* setEndOfFileTo(env, dstHandle, main.size))) throw fromStatus(lastNtStatus(env))
     }
 
     // 7.–8. the streams' data
+    // inferred (§4.4 rows 7, 9, 12): 1 MiB reads and 64 KiB writes are Windows 7's (Windows
+    // Internals); a named stream's open, create and copy loop were not seen
     for (let i = 0; i < streams.length; i++) {
       const st = streams[i]!
       const number = i + 1
@@ -264,6 +275,8 @@ export function* copyFileEngine(env: Win32Env, req: CopyRequest): Co<CopyOutcome
     }
 
     // 9. the times, while the destination is open
+    // inferred (§4.4 row 13): which times are set (ReactOS: LastWriteTime); the zero "don't
+    // change" attributes while the handle is open are reported by third parties (dokany #584)
     const times = yield* setInfo(env, dstHandle, 'FileBasicInformation', { CreationTime: 0, LastAccessTime: 0, LastWriteTime: basic.value.LastWriteTime, ChangeTime: 0, FileAttributes: 0 })
     if (!NT_SUCCESS(times)) throw fromStatus(times)
 

@@ -42,6 +42,9 @@ function* freeName(env: Win32Env, dir: string, name: (n: number) => string, prob
 }
 
 function* newItem(env: Win32Env, dir: string, folder: boolean, typedName: string | undefined, conflict: ConflictChoice | undefined): Co<ShellOutcome> {
+  // inferred (§5 New folder, New ▸ Text Document): the numbered probes are a third party's log
+  // (winfsp #51); CreateDirectoryW's open is ReactOS's; the text document's create and the
+  // rename when the user types a name were not seen
   const probes = env.settings['shell.newFolderProbes']
   const path = yield* freeName(env, dir, (n) => numbered(folder ? NEW_FOLDER : NEW_TEXT_DOCUMENT, n, folder), probes)
   if (folder) {

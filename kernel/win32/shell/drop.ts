@@ -25,6 +25,8 @@ export function dropEffect(keys: readonly DropKey[], sourceDrive: string, target
 
 /** the items dropped on the folder `to` */
 export function* drop(env: Win32Env, from: readonly string[], to: string, keys: readonly DropKey[], conflict?: ConflictChoice): Co<ShellOutcome> {
+  // inferred (§5 Drag-and-drop): a drop runs the copy, move and shortcut engines unchanged; the
+  // shell's reads of the source for the drag image are not emulated (no capture shows them)
   const effect = dropEffect(keys, driveOf(from[0] ?? ''), driveOf(to))
   const r = effect === 'link' ? yield* createShortcuts(env, from, to) : effect === 'copy' ? yield* copyItems(env, from, to, conflict) : yield* moveItems(env, from, to, conflict)
   return { ...r, effect }

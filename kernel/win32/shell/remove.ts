@@ -57,6 +57,7 @@ export function* deleteTree(env: Win32Env, path: string, attributes: number): Co
 export function* deleteItems(env: Win32Env, paths: readonly string[]): Co<ShellOutcome> {
   const done: string[] = []
   for (const path of paths) {
+    // inferred (§5 Shift+Delete): that Explorer deletes with DeleteFileW, whose sequence is observed
     const attrs = yield* probe(env, path)
     if (attrs === undefined || !(yield* deleteTree(env, path, attrs))) return failed(env, { targets: done, skipped: [] }, path)
     done.push(path)
@@ -64,7 +65,11 @@ export function* deleteItems(env: Win32Env, paths: readonly string[]): Co<ShellO
   return { ok: true, targets: done, skipped: [] }
 }
 
-/** the probe before a recycle: can the file be deleted at all? */
+/**
+ * the probe before a recycle: can the file be deleted at all?
+ * inferred: a third party's file-system log (winfsp #185) shows Create, SetDisposition TRUE and
+ * FALSE, Close; the open's access and options are the rename's (ReactOS), not seen
+ */
 function* deletableProbe(env: Win32Env, path: string): Co<boolean> {
   const name = ntPathOf(path)
   if (name === undefined) {
@@ -100,7 +105,11 @@ function* makeHiddenFolder(env: Win32Env, path: string): Co<'made' | 'exists' | 
   return GetLastError(currentThread(env)) === ERROR.ERROR_ALREADY_EXISTS ? 'exists' : 'failed'
 }
 
-/** `X:\$Recycle.Bin\<SID>`, made (hidden, system, with desktop.ini) when missing */
+/**
+ * `X:\$Recycle.Bin\<SID>`, made (hidden, system, with desktop.ini) when missing.
+ * inferred (§7 [T], forensics sources): the folders, their attributes and desktop.ini; how
+ * Explorer creates them was not seen
+ */
 function* recycleFolder(env: Win32Env, drive: string): Co<string | undefined> {
   const bin = `${drive}\\$Recycle.Bin`
   const mine = join(bin, currentProcess(env).userSid)
@@ -148,6 +157,7 @@ export function* recycleItems(env: Win32Env, paths: readonly string[]): Co<Shell
     if (!isDirectory(attrs) && env.settings['shell.recycleProbe'] && !(yield* deletableProbe(env, path))) return failed(env, { targets, skipped: [], info }, path)
     const node = yield* listTree(env, path, attrs)
     if (!node) return failed(env, { targets, skipped: [], info }, path)
+    // inferred: the original size for `$I` read with GetFileAttributesExW
     const sizes = new Map<string, number>()
     yield* treeSizes(env, node, sizes)
     const folder = yield* recycleFolder(env, driveOf(path))
@@ -157,6 +167,8 @@ export function* recycleItems(env: Win32Env, paths: readonly string[]): Co<Shell
     while ((yield* probe(env, join(folder, `$R${id}${ext}`))) !== undefined) id = recycleId(prng)
     const recycled = join(folder, `$R${id}${ext}`)
     const infoPath = join(folder, `$I${id}${ext}`)
+    // inferred (§7): the rename into the bin ([T] winfsp #185) before the `$I` file is written,
+    // and the `$I` create's options (CREATE_NEW, no sharing): neither order nor options were seen
     if (!(yield* MoveFileExW(env, path, recycled, 0))) return failed(env, { targets, skipped: [], info }, path)
     const record = encodeRecycleInfo(path, sizeOf(node, sizes), env.io.ke.systemTime())
     if (!(yield* writeNewFile(env, infoPath, record, FILE_ATTRIBUTE.FILE_ATTRIBUTE_NORMAL))) return failed(env, { targets, skipped: [], info }, path)

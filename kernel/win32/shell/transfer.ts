@@ -34,7 +34,10 @@ export interface TreeNode {
   readonly children?: TreeNode[]
 }
 
-/** lists a folder's tree (FindFirstFileEx … FindClose per folder) */
+/**
+ * lists a folder's tree (FindFirstFileEx … FindClose per folder).
+ * inferred: the "Preparing to copy" walk is described (Raymond Chen), its IRPs were not captured
+ */
 export function* listTree(env: Win32Env, path: string, attributes: number): Co<TreeNode | undefined> {
   if (!isDirectory(attributes)) return { path, attributes }
   const entries = yield* listDirectory(env, path)
@@ -59,6 +62,7 @@ function* copyNode(env: Win32Env, node: TreeNode, target: string, replace: boole
   }
   const exists = replace ? isDirectory(yield* probe(env, target)) : false
   if (!exists) {
+    // inferred: a copied folder is CreateDirectoryW, then its attributes (no capture of a folder copy)
     if (!(yield* CreateDirectoryW(env, target))) return false
     const extra = node.attributes & FOLDER_ATTRIBUTES
     if (extra && !(yield* SetFileAttributesW(env, target, extra))) return false
@@ -88,6 +92,8 @@ function* destinationFor(
     }
   }
   const target = join(destDir, name)
+  // observed by a third party (dokan-dotnet #115) and in the .lnk capture: the name probed first;
+  // inferred: the number of probes (setting shell.destinationProbes)
   if ((yield* probe(env, target, probes)) === undefined) return { target, replace: false }
   if (conflict === undefined) throw new ShellConflict(target)
   if (conflict === 'skip') return 'skip'
@@ -145,6 +151,7 @@ export function* moveNode(env: Win32Env, source: string, attributes: number, tar
   const targetIsFolder = replace ? isDirectory(yield* probe(env, target)) : false
   if (sameVolume && !targetIsFolder) return yield* MoveFileExW(env, source, target, replace ? MOVEFILE.MOVEFILE_REPLACE_EXISTING : 0)
   // a folder across volumes, or merged into an existing one: its children one by one, then the folder
+  // inferred (irp-sequences.md §5 "Move, cross volume" is for files): made, filled, removed
   if (!targetIsFolder) {
     if (!(yield* CreateDirectoryW(env, target))) return false
     const extra = attributes & FOLDER_ATTRIBUTES
@@ -186,6 +193,8 @@ export function* moveItems(env: Win32Env, sources: readonly string[], destDir: s
       skipped.push(path)
       continue
     }
+    // a move on one volume is the rename sequence (§5 "Move, same volume" [R]/[D]); inferred that
+    // Explorer's IFileOperation ends in MoveFileEx
     if (!(yield* moveNode(env, path, attrs, d.target, d.replace))) return failed(env, { targets, skipped }, path)
     targets.push(d.target)
     moves.push({ from: path, to: d.target })
@@ -196,6 +205,9 @@ export function* moveItems(env: Win32Env, sources: readonly string[], destDir: s
 
 /** F2: a new name in the same folder (IFileOperation::RenameItem) */
 export function* renameItem(env: Win32Env, path: string, newName: string, conflict?: ConflictChoice): Co<ShellOutcome> {
+  // inferred (§5 "Rename in place"): Explorer's probes of the item and of the new name before the
+  // rename; the rename itself (open for delete, attribute tag, SL_OPEN_TARGET_DIRECTORY,
+  // FileRenameInformation) is ReactOS's MoveFileWithProgressW and the documented target-directory open
   const attrs = yield* probe(env, path)
   if (attrs === undefined) return failed(env, { targets: [], skipped: [] }, path)
   const dir = parentOf(path)

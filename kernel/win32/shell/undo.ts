@@ -3,6 +3,8 @@
 // (the `$R` item renamed back, its `$I` file deleted, as "Undo Delete" does, swiftforensics 2018
 // [T]), new items and shortcuts are deleted. A permanent delete leaves nothing to undo.
 // unverified: that undoing a copy deletes permanently rather than to the Recycle Bin.
+// inferred: every undo sequence (its IRPs are those of the delete, move and rename it runs; no
+// capture of Ctrl+Z was found).
 
 import type { Co } from '../../ke/index.ts'
 import { DeleteFileW } from '../delete.ts'
