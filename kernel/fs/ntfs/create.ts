@@ -9,6 +9,7 @@
 // overwrite.cpp, supersede.cpp, streams.cpp, delete.cpp) and Wine's ntdll tests (file.c).
 
 import { KePreemptionPoint, type Co } from '../../ke/index.ts'
+import { FsRtlCheckOplockEx, FsRtlWaitForOplockBreaks, OPLOCK_FLAG, type Oplock, type OplockCheckResult } from '../../fsrtl/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
 import { FO, type FileObject } from '../../io/file-object.ts'
 import { IoGetCurrentIrpStackLocation, type CreateParameters, type Irp, type IoStackLocation } from '../../io/irp.ts'
@@ -24,6 +25,7 @@ import { parseComponent, splitRelative, type ParsedComponent } from './names.ts'
 import { reportChange } from './notify.ts'
 import { addShortNameIfNeeded, namespaceFor } from './linknames.ts'
 import { linkFromEntry } from './paths.ts'
+import { oplockOf } from './oplock.ts'
 import { reparseDataBuffer } from './reparse-buffer.ts'
 import { refreshHeader, setStreamSizes } from './sizes.ts'
 import { type DirEntry, type FileRecord, type RecordNo, type ReparsePoint } from './store.ts'
@@ -49,26 +51,46 @@ interface CreateRequest {
   readonly options: number
   readonly caseSensitive: boolean
   readonly openTargetDirectory: boolean
+  /** what the oplock check decided (see checkCreateOplock) */
+  readonly oplock: CreateOplockState
+}
+
+/** The oplock check of one pass through the create. */
+interface CreateOplockState {
+  /** breaks that need an acknowledgement first: the create waits for them and starts over */
+  wait: { oplock: Oplock; check: OplockCheckResult } | undefined
+  /** FILE_COMPLETE_IF_OPLOCKED: breaks were started and the create went on */
+  breakInProgress: boolean
 }
 
 /** IRP_MJ_CREATE dispatch */
 export function* ntfsCreate(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   const vcb = vcbOf(device)
   yield* KePreemptionPoint('NtfsCommonCreate')
-  yield* vcb.Resource.acquireExclusive()
   let r: Outcome
-  try {
-    r = commonCreate(vcb, irp)
-  } catch (e) {
-    r = outcome(storeFailure(e))
-  } finally {
-    vcb.sweepFresh()
-    vcb.Resource.release()
+  let oplock: CreateOplockState
+  for (;;) {
+    oplock = { wait: undefined, breakInProgress: false }
+    yield* vcb.Resource.acquireExclusive()
+    try {
+      r = commonCreate(vcb, irp, oplock)
+    } catch (e) {
+      r = outcome(storeFailure(e))
+    } finally {
+      vcb.sweepFresh()
+      vcb.Resource.release()
+    }
+    if (!oplock.wait) break
+    // an oplock break must be acknowledged first: wait with no lock held, then start over (the
+    // holder may have closed its handle, and the state of the file may have changed)
+    yield* FsRtlWaitForOplockBreaks(oplock.wait.oplock, oplock.wait.check, vcb.settings.oplockBreakTimeout)
   }
+  // MS-FSA 2.1.5.1: FILE_COMPLETE_IF_OPLOCKED — the open succeeds while the break goes on
+  if (oplock.breakInProgress && r.status === STATUS.STATUS_SUCCESS) r = outcome(STATUS.STATUS_OPLOCK_BREAK_IN_PROGRESS, r.information)
   return completeIrp(irp, r.status, r.information)
 }
 
-function commonCreate(vcb: Vcb, irp: Irp): Outcome {
+function commonCreate(vcb: Vcb, irp: Irp, oplock: CreateOplockState): Outcome {
   const sp = IoGetCurrentIrpStackLocation(irp)
   const fo = sp.FileObject
   const params = sp.Parameters.Create
@@ -86,6 +108,7 @@ function commonCreate(vcb: Vcb, irp: Irp): Outcome {
     options: params.Options & 0xffffff,
     caseSensitive: (sp.Flags & SL_FLAGS_CREATE.SL_CASE_SENSITIVE) !== 0,
     openTargetDirectory: (sp.Flags & SL_FLAGS_CREATE.SL_OPEN_TARGET_DIRECTORY) !== 0,
+    oplock,
   }
   if (req.disposition > D.FILE_OVERWRITE_IF) return outcome(STATUS.STATUS_INVALID_PARAMETER)
   if (req.options & O.FILE_DIRECTORY_FILE) {
@@ -318,6 +341,8 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
   const granted = resolveAccess(req, r, readOnly)
   // documented (CreateFile): a read-only file cannot be opened for writing
   if (readOnly && granted & (ACCESS.FILE_WRITE_DATA | ACCESS.FILE_APPEND_DATA)) return outcome(STATUS.STATUS_ACCESS_DENIED)
+  const oplockStop = checkCreateOplock(req, fcb, streamName, granted)
+  if (oplockStop) return oplockStop
 
   if (!isOverwrite(disposition)) return openScb(req, fcb, streamName, 'data', link, granted, CREATE_RESULT.FILE_OPENED)
 
@@ -558,6 +583,44 @@ function otherStreamsRefuseDelete(fcb: Fcb, streamName: string, granted: number)
     if (other.shareAccess.SharedDelete < other.shareAccess.OpenCount) return true
   }
   return false
+}
+
+/**
+ * The oplock side of opening an existing data stream, before share access is checked and before
+ * anything changes:
+ * - FILE_RESERVE_OPFILTER with other handles on the stream: STATUS_OPLOCK_NOT_GRANTED (Granting
+ *   Oplocks: NTFS fails the create when it can tell that the filter oplock request will fail);
+ * - FILE_OPEN_REQUIRING_OPLOCK: an open that would break an oplock fails with
+ *   STATUS_CANNOT_BREAK_OPLOCK (NtCreateFile documentation), and one that could not be given an
+ *   oplock because other handles are open fails with STATUS_OPLOCK_NOT_GRANTED;
+ * - otherwise FsRtlCheckOplockEx breaks what the open breaks (told whether the open conflicts
+ *   with an existing one, as FsRtlOplockBreakH is); the create then waits for the
+ *   acknowledgements, unless FILE_COMPLETE_IF_OPLOCKED asks it to go on.
+ */
+function checkCreateOplock(req: CreateRequest, fcb: Fcb, streamName: string, granted: number): Outcome | undefined {
+  const scb = fcb.scbs.get(fcb.vcb.upcase(streamName))
+  if (!scb || scb.kind !== 'data') return undefined
+  if (req.options & O.FILE_RESERVE_OPFILTER && scb.cleanupCount > 0) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
+  const sharingViolation =
+    otherStreamsRefuseDelete(fcb, streamName, granted) || IoCheckShareAccess(granted, req.shareAccess, req.fo, scb.shareAccess, false) !== STATUS.STATUS_SUCCESS
+  const op = oplockOf(scb)
+  if (req.options & O.FILE_OPEN_REQUIRING_OPLOCK) {
+    if (op && FsRtlCheckOplockEx(op, req.irp, 0, { sharingViolation, desiredAccess: granted, checkOnly: true }).status === STATUS.STATUS_CANNOT_BREAK_OPLOCK) {
+      return outcome(STATUS.STATUS_CANNOT_BREAK_OPLOCK)
+    }
+    // unverified: the atomic oplock is refused when any other handle is open on the stream
+    if (scb.cleanupCount > 0 && !sharingViolation) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
+    return undefined
+  }
+  if (!op || op.grants.length === 0) return undefined
+  const flags = req.options & O.FILE_COMPLETE_IF_OPLOCKED ? OPLOCK_FLAG.OPLOCK_FLAG_COMPLETE_IF_OPLOCKED : 0
+  const check = FsRtlCheckOplockEx(op, req.irp, flags, { sharingViolation, desiredAccess: granted })
+  if (check.status === STATUS.STATUS_OPLOCK_BREAK_IN_PROGRESS) req.oplock.breakInProgress = true
+  if (check.status === STATUS.STATUS_PENDING) {
+    req.oplock.wait = { oplock: op, check }
+    return outcome(STATUS.STATUS_PENDING)
+  }
+  return undefined
 }
 
 /** the share check an open would make on a stream, before anything is changed */

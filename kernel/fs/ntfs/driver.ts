@@ -18,6 +18,7 @@ import { ntfsClose } from './close.ts'
 import { ntfsCreate } from './create.ts'
 import { ntfsQueryInformation, ntfsSetInformation } from './fileinfo.ts'
 import { ntfsFlushBuffers } from './flush.ts'
+import { attachOplocks } from './oplock.ts'
 import { fsctlDispatch } from './fsctl.ts'
 import { ntfsLockControl } from './lockctrl.ts'
 import { ntfsRead } from './read.ts'
@@ -80,6 +81,8 @@ export function mountNtfsVolume(io: IoManager, realDevice: DeviceObject, store: 
   if (cc) attachCache(vcb, cc)
   // change notification hears every directory change and every cleanup
   attachDirectoryNotify(vcb)
+  // the oplock package hears every handle's cleanup
+  attachOplocks(vcb)
   vdo.traceAt = 'fs'
   vdo.StackSize = realDevice.StackSize + 1
   vdo.Vpb = vpb

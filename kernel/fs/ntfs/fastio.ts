@@ -19,6 +19,8 @@ import type { CcMdl } from '../../cc/cache-manager.ts'
 import { FS_FILTER_SECTION_SYNC_TYPE, type FS_FILTER_CALLBACKS } from '../../mm/fsrtl.ts'
 import { traceOpEnd, traceOpStart } from '../../mm/op-trace.ts'
 import { Segment } from '../../mm/segment.ts'
+import { FsRtlCurrentOplock, FsRtlOplockIsFastIoPossible, oplockAllowsFastIo, oplockBreakInProgress } from '../../fsrtl/index.ts'
+import { oplockOf } from './oplock.ts'
 import { queryInformation } from './query-info.ts'
 import { refreshHeader, setStreamSizes } from './sizes.ts'
 import { ccbOf, type Ccb, type Scb } from './structures.ts'
@@ -29,9 +31,16 @@ export type MdlStatusBlock = IoStatusBlock & { MdlChain?: CcMdl }
 
 const DECLINED = STATUS.STATUS_FLT_DISALLOW_FAST_IO
 
-/** FsRtl's view of whether fast I/O may go ahead: byte-range locks make it questionable */
+/**
+ * FsRtl's view of whether fast I/O may go ahead (NtfsIsIoPossible): not while an oplock break
+ * waits for its acknowledgement; byte-range locks and oplocks make it questionable, so that
+ * FastIoCheckIfPossible decides for the caller's handle.
+ */
 export function fastIoPossible(scb: Scb): 'FastIoIsPossible' | 'FastIoIsQuestionable' | 'FastIoIsNotPossible' {
   if (scb.kind !== 'data' || scb.fcb.fileDeleted) return 'FastIoIsNotPossible'
+  const oplock = oplockOf(scb)
+  if (!FsRtlOplockIsFastIoPossible(oplock)) return oplockBreakInProgress(oplock) ? 'FastIoIsNotPossible' : 'FastIoIsQuestionable'
+  if (FsRtlCurrentOplock(oplock)) return 'FastIoIsQuestionable'
   return scb.fileLock.isEmpty ? 'FastIoIsPossible' : 'FastIoIsQuestionable'
 }
 
@@ -100,6 +109,8 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       const ccb = ccbOf(fo)
       return yield* traced(device, fo, 'FASTIO_CHECK_IF_POSSIBLE', { FileOffset: offset, Length: length, LockKey: lockKey, CheckForReadOperation: checkForRead }, iosb, function* () {
         if (!usable(ccb)) return false
+        // an operation that would break an oplock goes by IRP, where the break is made and waited for
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, !checkForRead)) return false
         const lock = ccb.scb.fileLock
         const p = process(device)
         const ok = checkForRead ? lock.canRead(fo, p, lockKey, offset, length) : lock.canWrite(fo, p, lockKey, offset, length)
@@ -212,6 +223,8 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       return yield* traced(device, fo, 'FASTIO_LOCK', { ByteOffset: offset, Length: length, Key: key, FailImmediately: failImmediately, ExclusiveLock: exclusiveLock }, iosb, function* () {
         if (!usable(ccb)) return false
         if (offset < 0 || length < 0 || !Number.isSafeInteger(offset + length)) return false
+        // a lock breaks level 2 oplocks and those of other handles: that takes the IRP path
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, true)) return false
         const req = { offset, length, exclusive: exclusiveLock, key, fileObject: fo, process: proc }
         if (ccb.scb.fileLock.tryLock(req)) iosb.Status = STATUS.STATUS_SUCCESS
         else if (failImmediately) iosb.Status = STATUS.STATUS_LOCK_NOT_GRANTED

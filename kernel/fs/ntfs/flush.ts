@@ -9,6 +9,7 @@ import { IoGetCurrentIrpStackLocation, type Irp } from '../../io/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { ccbOf } from './structures.ts'
+import { checkOplock } from './oplock.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_FLUSH_BUFFERS dispatch */
@@ -19,6 +20,8 @@ export function* ntfsFlushBuffers(device: DeviceObject, irp: Irp): Co<NTSTATUS> 
   if (!ccb) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   if (vcb.dismounted) return completeIrp(irp, STATUS.STATUS_VOLUME_DISMOUNTED)
   if (ccb.fcb.fileDeleted) return completeIrp(irp, STATUS.STATUS_FILE_DELETED)
+  const oplockStatus = yield* checkOplock(ccb, irp)
+  if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
   yield* ccb.fcb.Resource.acquireExclusive()
   try {
     if (vcb.cache) {

@@ -346,12 +346,14 @@ describe('volume FSCTLs and the rest', () => {
     expect(fsctl(v, h, FSCTL.FSCTL_SET_COMPRESSION, fmt(7)).name).toBe('STATUS_INVALID_PARAMETER')
   })
 
-  it('FSCTL_OFFLOAD_READ and unknown codes are STATUS_INVALID_DEVICE_REQUEST; oplock requests are not granted', () => {
+  it('FSCTL_OFFLOAD_READ and unknown codes are STATUS_INVALID_DEVICE_REQUEST; oplock requests on a synchronous handle are not granted', () => {
     const v = fresh(vol)
     const h = v.create('f', { access: RW })
     expect(fsctl(v, h, FSCTL.FSCTL_OFFLOAD_READ, new Uint8Array(32), 528).name).toBe('STATUS_INVALID_DEVICE_REQUEST')
     expect(fsctl(v, h, 0x00099ffc).name).toBe('STATUS_INVALID_DEVICE_REQUEST')
-    expect(fsctl(v, h, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
+    // documented (Granting Oplocks): oplocks are never granted for synchronous I/O
+    const sync = v.create('g', { access: RW, options: O.FILE_SYNCHRONOUS_IO_NONALERT })
+    expect(fsctl(v, sync, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
     expect(fsctl(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE).name).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
   })
 })

@@ -14,15 +14,13 @@ import { getCompression, getRetrievalPointers, queryAllocatedRanges, setCompress
 import { createOrGetObjectId, deleteObjectId, getObjectId, setObjectId, setObjectIdExtended } from './fsctl-objectid.ts'
 import { deleteReparsePoint, getReparsePoint, setReparsePoint } from './fsctl-reparse.ts'
 import { getNtfsVolumeData, isVolumeDirty, lockVolume, queryUsnJournal, unlockVolume } from './fsctl-volume.ts'
+import { isOplockFsctl } from '../../fsrtl/index.ts'
+import { checkOplock, oplockFsctl } from './oplock.ts'
 import { ccbOf } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 type Handler = (req: FsctlRequest) => FsctlResult
 
-/** oplocks are not granted by this driver yet; a request fails as one that cannot be granted would */
-const oplockNotGranted: Handler = () => result(STATUS.STATUS_OPLOCK_NOT_GRANTED)
-/** acknowledging a break of an oplock that was never granted */
-const noOplock: Handler = () => result(STATUS.STATUS_INVALID_OPLOCK_PROTOCOL)
 /** unverified: no offloaded data transfer (ODX) on this volume's storage */
 const noOffload: Handler = () => result(STATUS.STATUS_INVALID_DEVICE_REQUEST)
 
@@ -49,15 +47,6 @@ const HANDLERS = new Map<number, { run: Handler; changes: boolean }>([
   [FSCTL.FSCTL_GET_RETRIEVAL_POINTERS, { run: getRetrievalPointers, changes: false }],
   [FSCTL.FSCTL_OFFLOAD_READ, { run: noOffload, changes: false }],
   [FSCTL.FSCTL_OFFLOAD_WRITE, { run: noOffload, changes: false }],
-  [FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_1, { run: oplockNotGranted, changes: false }],
-  [FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_2, { run: oplockNotGranted, changes: false }],
-  [FSCTL.FSCTL_REQUEST_BATCH_OPLOCK, { run: oplockNotGranted, changes: false }],
-  [FSCTL.FSCTL_REQUEST_FILTER_OPLOCK, { run: oplockNotGranted, changes: false }],
-  [FSCTL.FSCTL_REQUEST_OPLOCK, { run: oplockNotGranted, changes: false }],
-  [FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE, { run: noOplock, changes: false }],
-  [FSCTL.FSCTL_OPBATCH_ACK_CLOSE_PENDING, { run: noOplock, changes: false }],
-  [FSCTL.FSCTL_OPLOCK_BREAK_NOTIFY, { run: noOplock, changes: false }],
-  [FSCTL.FSCTL_OPLOCK_BREAK_ACK_NO_2, { run: noOplock, changes: false }],
 ])
 
 /** IRP_MJ_FILE_SYSTEM_CONTROL dispatch */
@@ -71,11 +60,19 @@ export function* fsctlDispatch(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   if (!p || !ccb) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   const vcb = ccb.vcb ?? vcbOf(device)
   if (vcb.dismounted) return completeIrp(irp, STATUS.STATUS_VOLUME_DISMOUNTED)
-  const handler = HANDLERS.get(p.FsControlCode >>> 0)
+  const code = p.FsControlCode >>> 0
+  // the oplock FSCTLs go to the FsRtl oplock package, which pends or completes the IRP itself
+  if (isOplockFsctl(code)) return oplockFsctl(ccb, irp)
+  const handler = HANDLERS.get(code)
   if (!handler) return completeIrp(irp, STATUS.STATUS_INVALID_DEVICE_REQUEST)
   const input = (irp.SystemBuffer ?? new Uint8Array(0)).subarray(0, p.InputBufferLength)
   const outputLength = Math.min(p.OutputBufferLength, irp.OutputBuffer?.length ?? 0)
   const req: FsctlRequest = { vcb, ccb, irp, code: p.FsControlCode >>> 0, input, outputLength }
+  // FSCTL_SET_ZERO_DATA breaks oplocks as a write does ("Checking the Oplock State of IRP_MJ_FILE_SYSTEM_CONTROL")
+  if (code === FSCTL.FSCTL_SET_ZERO_DATA >>> 0) {
+    const st = yield* checkOplock(ccb, irp)
+    if (st !== STATUS.STATUS_SUCCESS) return completeIrp(irp, st)
+  }
   const res = ccb.fcb.Resource
   if (handler.changes) yield* res.acquireExclusive()
   else yield* res.acquireShared()

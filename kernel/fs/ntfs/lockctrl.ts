@@ -12,6 +12,7 @@ import { IRP_MN_LOCK_CONTROL, SL_FLAGS_LOCK } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { ccbOf } from './structures.ts'
+import { checkOplock } from './oplock.ts'
 import { vcbOf } from './volume.ts'
 
 /** IRP_MJ_LOCK_CONTROL dispatch */
@@ -24,6 +25,9 @@ export function* ntfsLockControl(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   if (vcb.dismounted) return completeIrp(irp, STATUS.STATUS_VOLUME_DISMOUNTED)
   if (ccb.scb.kind !== 'data') return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   if (ccb.fcb.fileDeleted) return completeIrp(irp, STATUS.STATUS_FILE_DELETED)
+  // every byte-range lock operation checks the oplock state ("Checking the Oplock State of an IRP_MJ_LOCK_CONTROL operation")
+  const oplockStatus = yield* checkOplock(ccb, irp)
+  if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
   const fo = ccb.fileObject
   const process = irp.Thread?.process
   const lock = ccb.scb.fileLock

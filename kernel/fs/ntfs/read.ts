@@ -16,6 +16,7 @@ import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp, outcome, type Outcome } from './complete.ts'
 import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset } from './rw-common.ts'
 import { refreshHeader } from './sizes.ts'
+import { checkOplock } from './oplock.ts'
 import { ccbOf, type Ccb } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
@@ -27,6 +28,9 @@ export function* ntfsRead(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   const params = sp.Parameters.Read
   if (!ccb || !params) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   yield* KePreemptionPoint('NtfsCommonRead')
+  // oplock breaks a read causes, waited for before the file's resources are taken
+  const oplockStatus = yield* checkOplock(ccb, irp)
+  if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
   const paging = isPagingIo(irp)
   const resource = paging ? ccb.fcb.PagingIoResource : ccb.fcb.Resource
   yield* resource.acquireShared()

@@ -53,11 +53,19 @@ export interface NtfsSettings {
   disableLastAccessUpdate: boolean
   /** NtfsDisable8dot3NameCreation (0 on a default install: 8.3 names are created) */
   create8dot3Names: boolean
+  /**
+   * How long (100 ns units) an operation waits for an oplock break acknowledgement before the
+   * break is completed without it; undefined waits forever, as the local oplock package does
+   * (learn.microsoft.com "Breaking Oplocks": the system waits without a timeout). The 35 s often
+   * quoted is the SMB server's acknowledgement timer (MS-SMB2 3.3.2.1), not the file system's.
+   */
+  oplockBreakTimeout: number | undefined
 }
 
 export const DEFAULT_NTFS_SETTINGS: NtfsSettings = {
   disableLastAccessUpdate: true,
   create8dot3Names: true,
+  oplockBreakTimeout: undefined,
 }
 
 /** VCB: one mounted NTFS volume. */

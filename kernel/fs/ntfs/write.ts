@@ -26,6 +26,7 @@ import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset }
 import { refreshHeader, setStreamSizes, writeStreamData } from './sizes.ts'
 import { FSRTL_CACHE_TOP_LEVEL_IRP, IoGetTopLevelIrp } from '../../mm/top-level.ts'
 import { ccbOf, type Ccb } from './structures.ts'
+import { checkOplock } from './oplock.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_WRITE dispatch */
@@ -36,6 +37,9 @@ export function* ntfsWrite(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   const params = sp.Parameters.Write
   if (!ccb || !params) return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   yield* KePreemptionPoint('NtfsCommonWrite')
+  // oplock breaks a (non-paging) write causes, waited for before the file's resources are taken
+  const oplockStatus = yield* checkOplock(ccb, irp)
+  if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
   const paging = isPagingIo(irp)
   const vcb = ccb.vcb
   // CcCanIWrite before any lock is taken: a cached writer waits while dirty data is over the threshold

@@ -1,0 +1,25 @@
+// FsRtl, the file systems' runtime library: the parts that live above the I/O manager and
+// below the file systems (the opportunistic lock package).
+
+export {
+  FsRtlCheckOplock,
+  FsRtlCheckOplockAndWait,
+  FsRtlCheckOplockEx,
+  FsRtlCurrentBatchOplock,
+  FsRtlCurrentOplock,
+  FsRtlCurrentOplockH,
+  FsRtlInitializeOplock,
+  FsRtlOplockCleanup,
+  FsRtlOplockFsctrl,
+  FsRtlOplockIsFastIoPossible,
+  FsRtlUninitializeOplock,
+  FsRtlWaitForOplockBreaks,
+  OPLOCK_FLAG,
+  Oplock,
+  isOplockFsctl,
+  oplockAllowsFastIo,
+  oplockBreakInProgress,
+  oplockKind,
+  oplockOperationOf,
+} from './oplock.ts'
+export type { OplockCheckOptions, OplockCheckResult, OplockFsctrlContext, OplockGrant, OplockKind, OplockOperation, OplockRequestType } from './oplock.ts'
