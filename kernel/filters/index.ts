@@ -3,6 +3,7 @@
 
 import type { FilterModule } from '../flt/manager.ts'
 import * as deleteFilter from './delete.ts'
+import * as hsm from './hsm.ts'
 import * as minispy from './minispy.ts'
 import * as passthrough from './passthrough.ts'
 import * as stateTracking from './state-tracking.ts'
@@ -20,4 +21,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   delete: deleteFilter,
   'state-tracking': stateTracking,
   scanner,
+  hsm,
 }
