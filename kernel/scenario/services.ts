@@ -215,6 +215,8 @@ export const SERVICES: { readonly [name: string]: ServiceSpec } = {
       InputBuffer: { t: 'fsInputBuffer' },
       InputBufferLength: size,
       OutputBufferLength: size,
+      /** names the caller's IO_STATUS_BLOCK, for a later NtWaitForSingleObject to read (a request that pends) */
+      IoStatusBlock: { t: 'string' },
     },
     required: ['FileHandle', 'FsControlCode'],
     returns: undefined,
@@ -336,7 +338,8 @@ export const SERVICES: { readonly [name: string]: ServiceSpec } = {
   },
   NtCancelIoFile: { params: { FileHandle: handle }, required: ['FileHandle'], returns: undefined },
   NtWaitForSingleObject: {
-    params: { Handle: handle, Alertable: bool, Timeout: { t: 'timeout' } },
+    /** IoStatusBlock: wait until the request that named this IO_STATUS_BLOCK has completed, and report it */
+    params: { Handle: handle, Alertable: bool, Timeout: { t: 'timeout' }, IoStatusBlock: { t: 'string' } },
     required: ['Handle'],
     returns: undefined,
   },

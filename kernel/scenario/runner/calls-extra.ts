@@ -13,6 +13,7 @@ import { decodeNotifyEntries } from '../../rtl/structs/notify.ts'
 import type { ArgValue } from '../types.ts'
 import type { CallAdapter } from './calls.ts'
 import { decodeFsctlOutput, defaultOutputLength, encodeFsctlInput, withLength } from './fsctl-buffers.ts'
+import { rememberIoStatus } from './pended-io.ts'
 import { asObject, bool, bytes, num, optNum, StepError, str } from './values.ts'
 
 /** a whole-answer buffer when the scenario gives no Length (SCENARIOS.md "Buffers") */
@@ -98,6 +99,8 @@ export const extraCalls: Record<string, CallAdapter> = {
       InputBuffer: input === undefined && inLen === undefined ? undefined : withLength(input ?? new Uint8Array(0), inLen),
       OutputBufferLength: optNum(a['OutputBufferLength'], 'OutputBufferLength') ?? defaultOutputLength(code, BIG_BUFFER),
     })
+    // the caller's IO_STATUS_BLOCK, named for a later NtWaitForSingleObject (requests that pend)
+    if (a['IoStatusBlock'] !== undefined) rememberIoStatus(ctx, str(a['IoStatusBlock'], 'IoStatusBlock'), r.IoStatusBlock, r.OutputBuffer, code)
     const out = r.output && r.output.length > 0 ? { OutputBuffer: decodeFsctlOutput(code, r.output) } : undefined
     return { status: r.status, information: r.information, output: out }
   },

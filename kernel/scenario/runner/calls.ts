@@ -13,6 +13,7 @@ import type { RunContext } from './context.ts'
 import { asObject, bool, bytes, isHandle, isPath, num, optNum, StepError, str } from './values.ts'
 import { extraCalls } from './calls-extra.ts'
 import { mmCalls } from './calls-mm.ts'
+import { waitForIoStatus } from './pended-io.ts'
 
 export interface CallOutcome extends StepResult {
   /** the handle the step returns (named by `as:`) */
@@ -189,6 +190,10 @@ const calls: Record<string, CallAdapter> = {
     return { status: r.status, information: r.information, handle: r.handle }
   },
   *NtWaitForSingleObject(ctx, a, process) {
+    // with a named IO_STATUS_BLOCK: wait until that request completed and report the block
+    if (a['IoStatusBlock'] !== undefined) {
+      return yield* waitForIoStatus(ctx, str(a['IoStatusBlock'], 'IoStatusBlock'), ctx.handle(a['Handle'], 'Handle', process)!, optNum(a['Timeout'], 'Timeout'))
+    }
     return yield* nt.NtWaitForSingleObject(ctx.machine.io, { Handle: ctx.handle(a['Handle'], 'Handle', process)!, Timeout: optNum(a['Timeout'], 'Timeout') })
   },
   ...extraCalls,
