@@ -2,6 +2,7 @@
 // loads with `filters: [{ name: passthrough, altitude: 370030 }]`.
 
 import type { FilterModule } from '../flt/manager.ts'
+import * as avscan from './avscan.ts'
 import * as deleteFilter from './delete.ts'
 import * as hsm from './hsm.ts'
 import * as minispy from './minispy.ts'
@@ -19,6 +20,7 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   'swapbuffers-xor': swapbuffersXor,
   simrep,
   delete: deleteFilter,
+  avscan,
   'state-tracking': stateTracking,
   scanner,
   hsm,

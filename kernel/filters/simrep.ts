@@ -179,8 +179,10 @@ export function DriverEntry(ctx: FilterDriverContext): NTSTATUS {
     if (options & CREATE_OPTIONS.FILE_OPEN_BY_FILE_ID) return FLT_PREOP_SUCCESS_NO_CALLBACK
     const r = yield* SimRepMunchName(Data, (slFlags & SL_FLAGS_CREATE.SL_CASE_SENSITIVE) !== 0)
     if (!NT_SUCCESS(r.status)) {
-      Data.IoStatus = { Status: r.status, Information: 0 }
-      return FLT_PREOP_COMPLETE
+      // unverified: the name of a query-open's file may not be had here; the create IRP the
+      // I/O manager sends instead comes through SimRepPreCreate, which can name it
+      DebugTrace(DEBUG_TRACE_ERROR, `SimRep!SimRepPreNetworkQueryOpen: name query failed, status=0x${(r.status >>> 0).toString(16)}`)
+      return FLT_PREOP_DISALLOW_FASTIO
     }
     return r.newFileName === undefined ? FLT_PREOP_SUCCESS_NO_CALLBACK : FLT_PREOP_DISALLOW_FASTIO
   }
