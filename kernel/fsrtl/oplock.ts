@@ -275,8 +275,10 @@ function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsct
   const req = decodeRequestOplockInput(input)
   const level = req.RequestedOplockLevel
   if (req.Flags & OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_ACK) return acknowledgeCaching(oplock, irp, fo, level)
-  // MS-FSA 2.1.5.17: a directory may hold R and RH (Windows 8 directory oplocks), never write caching
-  if (ctx.isDirectory && level & W) return complete(irp, STATUS.STATUS_INVALID_PARAMETER)
+  // Granting Oplocks: a request on a directory is STATUS_INVALID_PARAMETER. Windows 8 grants R and
+  // RH on directories, broken by changes to their entries; that is not modelled here, so the
+  // Windows 7 rule applies to every level.
+  if (ctx.isDirectory) return complete(irp, STATUS.STATUS_INVALID_PARAMETER)
   if (fo.Flags & FO.FO_SYNCHRONOUS_IO) return complete(irp, STATUS.STATUS_OPLOCK_NOT_GRANTED)
   if (oplockBreakInProgress(oplock)) return complete(irp, STATUS.STATUS_OPLOCK_NOT_GRANTED)
   const others = oplock.grants.filter((g) => g.key !== fo)

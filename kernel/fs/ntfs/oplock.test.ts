@@ -178,6 +178,13 @@ forEachStore((vol) => {
       expect(v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
     })
 
+    it('a directory gets no oplock (STATUS_INVALID_PARAMETER)', () => {
+      const v = fresh()
+      const d = v.mkdir('dir', { access: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_DIRECTORY_FILE })
+      expect(request(v, d, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_1).status).toBe('STATUS_INVALID_PARAMETER')
+      expect(win7(v, d, R | H).status).toBe('STATUS_INVALID_PARAMETER')
+    })
+
     it('filter oplock: a read-only open that shares read does not break it; a writer does', () => {
       const v = fresh()
       const f = v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).handle
