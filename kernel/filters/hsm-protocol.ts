@@ -40,7 +40,8 @@ import type { EProcess } from '../ob/index.ts'
 export const HsmPortName = '\\HsmRecallPort'
 /** the stubs' third-party reparse tag (not a Microsoft tag: the buffer carries a GUID) */
 export const IO_REPARSE_TAG_HSM_STUB = 0x00000100
-export const HSM_REPARSE_GUID = '{6F1A2B3C-4D5E-6F70-8192-A3B4C5D6E7F8}'
+/** stored as the bytes 6f1a2b3c4d5e6f708192a3b4c5d6e7f8, as the stubs of fixtures/volumes/hsm-stubs.yaml */
+export const HSM_REPARSE_GUID = '{3C2B1A6F-5E4D-706F-8192-A3B4C5D6E7F8}'
 /** ntstatus.h: STATUS_FILE_IS_OFFLINE (the recall failed: the data are not here) */
 export const STATUS_FILE_IS_OFFLINE = 0xc0000267
 

@@ -6,6 +6,10 @@ import type { Machine } from '../machine.ts'
 import { decodeRecallMessage, decodeReply, encodeRecallMessage, encodeReply, hsmStubOf, HSM_MODE_COPY, HSM_REPARSE_GUID, IO_REPARSE_TAG_HSM_STUB } from './hsm-protocol.ts'
 import { storePath } from './hsm-service.ts'
 import { encodeReparsePoint } from '../rtl/structs/reparse.ts'
+import { cachedRecipeImage } from '../fs/ntfs/disk/recipe.ts'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 
 const STUB = `
     - { path: 'C:\\HsmStore\\objects\\0001', content: "the real data" }
@@ -152,5 +156,37 @@ describe('hsm filter', () => {
   it('a mode it does not know fails the load with a message', () => {
     const r = run('  - { name: hsm, altitude: 185000, mode: sideways }', open('C:\\docs\\plain.txt') + close())
     expect(r.failures).toEqual([expect.stringMatching(/loading hsm failed: STATUS_INVALID_PARAMETER/)])
+  })
+
+  it('recalls the stubs of the hsm-stubs volume recipe (fixtures/volumes/hsm-stubs.yaml) on its disk image', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'altitude-hsm-'))
+    try {
+      const recipe = new URL('../../fixtures/volumes/hsm-stubs.yaml', import.meta.url).pathname
+      const image = path.join(dir, 'hsm.img')
+      fs.copyFileSync(cachedRecipeImage(recipe, dir), image)
+      const text = `name: hsm on the recipe image
+seed: 1
+background: false
+settings: { cacheManager: true }
+volume:
+  files:
+    - { path: 'C:\\HsmStore\\objects\\0002', content: "recalled from the recipe" }
+filters:
+  - { name: hsm, altitude: 185000 }
+steps:${open('C:\\archive\\stub-recall.dat')}
+  - call: NtReadFile
+    process: app.exe
+    args: { FileHandle: h, ByteOffset: 0, Length: 64 }
+    expect: { status: STATUS_SUCCESS, output: { Data: "recalled from the recipe" } }${close()}
+${open('C:\\archive\\stub-offline.dat', undefined, 'g', '{ status: 0xC0000267 }')}
+`
+      let recalls: unknown
+      const report = runScenario(parseScenario(text, 'hsm-recipe.yaml'), { volume: () => ({ kind: 'image', path: image }), onMachine: (m) => void (recalls = m.flt.published('hsm', 'recalls')) })
+      expect(report.failures.map((f) => f.message)).toEqual([])
+      // stub-offline.dat names object 0001, which the store does not have
+      expect(recalls).toBe(2)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
