@@ -31,7 +31,9 @@ export function jsonSafe(value: unknown, depth = 0): Json | undefined {
  */
 export function toWireEvent(record: object, nextSeq: () => number): TraceEventData {
   const safe = jsonSafe(record) as { [key: string]: Json }
-  const r = record as { seq?: unknown; status?: unknown }
+  const r = record as { seq?: unknown; status?: unknown; detail?: unknown }
+  // a recorded event's Detail may still be computed on first read (not yet an own property)
+  if (safe['detail'] === undefined && typeof r.detail === 'string') safe['detail'] = r.detail
   if (typeof r.seq !== 'number') safe['seq'] = nextSeq()
   if (typeof r.status === 'number') safe['status'] = statusName(r.status)
   return safe as unknown as TraceEventData
