@@ -15,7 +15,7 @@ import { queryInformation } from './query-info.ts'
 import { setRenameOrLink } from './rename.ts'
 import { setAllocation, setBasicInformation, setDisposition, setEndOfFile, setPosition, setValidDataLength } from './set-info.ts'
 import { ccbOf, type Ccb } from './structures.ts'
-import { checkOplock } from './oplock.ts'
+import { checkDescendantOplocks, checkOplock } from './oplock.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_QUERY_INFORMATION dispatch */
@@ -60,6 +60,7 @@ export function* ntfsSetInformation(device: DeviceObject, irp: Irp): Co<NTSTATUS
   // sizes, rename/link/short name and delete break oplocks ("Checking the Oplock State of an IRP_MJ_SET_INFORMATION operation")
   const oplockStatus = yield* checkOplock(ccb, irp)
   if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
+  yield* checkDescendantOplocks(ccb, irp)
   const cls = params.FileInformationClass
   const held: EResource[] = []
   if (VOLUME_WIDE.has(cls)) {

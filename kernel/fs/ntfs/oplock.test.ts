@@ -4,12 +4,14 @@
 // "Checking the Oplock State" pages; MS-FSA 2.1.5.17; Wine/Samba oplock tests.
 
 import { describe, expect, it } from 'vitest'
-import { NtFsControlFile } from '../../io/services/index.ts'
+import { NtFsControlFile, NtSetInformationFile } from '../../io/services/index.ts'
+import { FILE_INFORMATION_CLASS } from '../../nt/infoclass.ts'
 import type { IoStatusBlock } from '../../io/irp.ts'
 import { ACCESS } from '../../nt/access.ts'
 import { CREATE_DISPOSITION as D, CREATE_OPTIONS as O, SHARE_ACCESS as S } from '../../nt/file.ts'
 import { FSCTL, OPLOCK } from '../../nt/irp.ts'
 import { statusName } from '../../nt/status.ts'
+import { encodeRenameInformation } from '../../rtl/structs/fileinfo.ts'
 import { decodeRequestOplockOutput, encodeRequestOplockInput } from '../../rtl/structs/oplock.ts'
 import { forEachStore } from './test-backends.ts'
 import { ALL_SHARE, type TestVolume } from './test-support.ts'
@@ -176,6 +178,26 @@ forEachStore((vol) => {
       expect(request(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACK_NO_2).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
       expect(win7(v, h, R, OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_ACK).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
       expect(v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
+    })
+
+    it('renaming an ancestor directory breaks a batch oplock below it and waits; the holder closes and the rename succeeds', () => {
+      const v = fresh()
+      v.close(v.mkdir('top'))
+      v.file('top\\in.txt', 'inside')
+      const h = v.open('top\\in.txt', { access: RW, share: ALL_SHARE }).handle
+      const op = request(v, h, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK)
+      expect(op.status).toBe('STATUS_PENDING')
+      const d = v.open('top', { access: ACCESS.DELETE | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_DIRECTORY_FILE }).handle
+      const info = encodeRenameInformation({ ReplaceIfExists: false, FileName: 'moved' })
+      const rename = v.spawn('rename', () => NtSetInformationFile(v.io, { FileHandle: d, FileInformationClass: FILE_INFORMATION_CLASS.FileRenameInformation, FileInformation: info }))
+      v.settle()
+      expect(rename.done).toBe(false)
+      expect(op.iosb.Information).toBe(OPLOCK.FILE_OPLOCK_BROKEN_TO_NONE)
+      // the holder gets out of the way: with no handle open below it, the directory can move
+      v.close(h)
+      v.settle()
+      expect(statusName(rename.value!.status)).toBe('STATUS_SUCCESS')
+      expect(v.exists('moved\\in.txt')).toBe(true)
     })
 
     it('a directory gets no oplock (STATUS_INVALID_PARAMETER)', () => {

@@ -6,10 +6,22 @@
 
 import type { Co } from '../../ke/index.ts'
 import type { Irp } from '../../io/irp.ts'
-import { FsRtlCheckOplockAndWait, FsRtlInitializeOplock, FsRtlOplockCleanup, FsRtlOplockFsctrl, type Oplock } from '../../fsrtl/index.ts'
+import {
+  FsRtlCheckOplockAndWait,
+  FsRtlCheckOplockEx,
+  FsRtlInitializeOplock,
+  FsRtlOplockCleanup,
+  FsRtlOplockFsctrl,
+  FsRtlWaitForOplockBreaks,
+  oplockOperationOf,
+  type Oplock,
+  type OplockCheckResult,
+} from '../../fsrtl/index.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
-import type { Ccb, Scb, Vcb } from './structures.ts'
+import { primaryName } from './paths.ts'
+import type { RecordNo } from './store.ts'
+import type { Ccb, Fcb, Scb, Vcb } from './structures.ts'
 
 const OPLOCK_KEY = 'ntfs.oplock'
 const ATTACHED_KEY = 'ntfs.oplock.attached'
@@ -60,4 +72,43 @@ export function* checkOplock(ccb: Ccb, irp: Irp): Co<NTSTATUS> {
   const o = oplockOf(ccb.scb)
   if (!o || o.grants.length === 0) return STATUS.STATUS_SUCCESS
   return yield* FsRtlCheckOplockAndWait(o, irp, 0, ccb.vcb.settings.oplockBreakTimeout)
+}
+
+/** whether `fcb`'s file lies somewhere below directory `dir` (through its primary names) */
+function isBelow(vcb: Vcb, fcb: Fcb, dir: RecordNo): boolean {
+  let r = fcb.read()
+  for (let guard = 0; r && guard < 4096; guard++) {
+    const n = primaryName(r)
+    if (!n) return false
+    if (n.parent === dir) return true
+    if (n.parent === vcb.store.rootRecord) return false
+    r = vcb.store.readRecord(n.parent)
+  }
+  return false
+}
+
+/**
+ * A directory is renamed (or given a short name): the oplocks of the streams below it break as a
+ * rename of the stream itself would break them ("Checking the Oplock State of an
+ * IRP_MJ_SET_INFORMATION operation": "an ancestor directory of the stream on which the oplock
+ * exists is being renamed") — batch and filter to none, RH to R, RWH to RW — and the rename
+ * waits for the acknowledgements.
+ */
+export function* checkDescendantOplocks(ccb: Ccb, irp: Irp): Co<void> {
+  if (ccb.scb.kind !== 'index' || oplockOperationOf(irp).op !== 'rename') return
+  const vcb = ccb.vcb
+  for (let round = 0; round < 64; round++) {
+    const waits: { oplock: Oplock; check: OplockCheckResult }[] = []
+    for (const f of vcb.fcbTable.values()) {
+      if (f === ccb.fcb || f.kind === 'volume' || !isBelow(vcb, f, ccb.fcb.record)) continue
+      for (const s of f.scbs.values()) {
+        const o = oplockOf(s)
+        if (!o || o.grants.length === 0) continue
+        const check = FsRtlCheckOplockEx(o, irp)
+        if (check.status === STATUS.STATUS_PENDING) waits.push({ oplock: o, check })
+      }
+    }
+    if (waits.length === 0) return
+    for (const w of waits) yield* FsRtlWaitForOplockBreaks(w.oplock, w.check, vcb.settings.oplockBreakTimeout)
+  }
 }
