@@ -55,7 +55,7 @@ test('open C:, enter Users, and see the IRPs explorer.exe sent in the trace', as
   await expect(create).toHaveCount(1)
   await expect(create.getByRole('gridcell').nth(1)).toHaveText('explorer.exe')
   await expect(create.getByRole('gridcell').nth(5)).toHaveText('SUCCESS')
-  await expect(create.getByRole('gridcell').nth(6)).toContainText('Desired Access: Read Data/List Directory, Synchronize, Disposition: Open, Options: Directory, Synchronous IO Non-Alert, Open For Backup')
+  await expect(create.getByRole('gridcell').nth(6)).toContainText('Desired Access: Read Data/List Directory, Synchronize, Disposition: Open, Options: Directory, Synchronous IO Non-Alert, Attributes')
   const query = traceRows(trace, 'QueryDirectory', 'C:\\Users\\*')
   await expect(query).toHaveCount(1)
   await expect(query.getByRole('gridcell').nth(5)).toHaveText('SUCCESS')

@@ -128,7 +128,7 @@ describe('explorer.exe lists a folder', () => {
     expect(new Set(events.map((e) => e.path))).toEqual(new Set(['C:\\Users']))
     const [create, query, more] = done
     expect(create?.detail).toBe(
-      'Desired Access: Read Data/List Directory, Synchronize, Disposition: Open, Options: Directory, Synchronous IO Non-Alert, Open For Backup, Attributes: n/a, ShareMode: Read, Write, Delete, AllocationSize: n/a, OpenResult: Opened',
+      'Desired Access: Read Data/List Directory, Synchronize, Disposition: Open, Options: Directory, Synchronous IO Non-Alert, Attributes: n/a, ShareMode: Read, Write, Delete, AllocationSize: n/a, OpenResult: Opened',
     )
     expect(query?.minor).toBe('IRP_MN_QUERY_DIRECTORY')
     expect(query?.op).toBe('IRP_MJ_DIRECTORY_CONTROL')

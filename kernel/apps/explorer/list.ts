@@ -87,8 +87,9 @@ export function* listFolder(io: IoManager, path: ParsedPath & { ok: true }): Co<
     DesiredAccess: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE,
     ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
     CreateDisposition: CREATE_DISPOSITION.FILE_OPEN,
-    // unverified: FILE_OPEN_FOR_BACKUP_INTENT as kernelbase's FindFirstFileExW passes it
-    CreateOptions: O.FILE_DIRECTORY_FILE | O.FILE_SYNCHRONOUS_IO_NONALERT | O.FILE_OPEN_FOR_BACKUP_INTENT,
+    // no FILE_OPEN_FOR_BACKUP_INTENT: none of Explorer's folder opens in the Windows 10 1709
+    // capture (excerpt_win10-1709_explorer_deletefile_and_create_lnk.csv) has "Open For Backup"
+    CreateOptions: O.FILE_DIRECTORY_FILE | O.FILE_SYNCHRONOUS_IO_NONALERT,
   })
   if (open.handle === undefined) return failed(open.status, 'NtCreateFile', path.dos)
   const handle = open.handle
