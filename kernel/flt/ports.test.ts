@@ -26,6 +26,7 @@ import {
   FltCloseCommunicationPort,
   FltCreateCommunicationPort,
   FltSendMessage,
+  disconnectFilterPorts,
   FLT_PORT_ALL_ACCESS,
   OBJ_KERNEL_HANDLE,
   STATUS_CONNECTION_COUNT_LIMIT,
@@ -399,5 +400,26 @@ describe('communication ports', () => {
     expect(chains.some((x) => /^WINWORD\.EXE.*FltSendMessage: message 1 on \\TestPort waits for the reply of svc\.exe/i.test(x))).toBe(true)
     expect(chains.some((x) => /^svc\.exe.*FltSendMessage: message 2 on \\TestPort waits for svc\.exe to take it/.test(x))).toBe(true)
     void pf
+  })
+})
+
+describe('communication ports when the filter goes', () => {
+  it('disconnectFilterPorts (filter unload) runs DisconnectNotify for each open connection; the program\'s calls then fail', () => {
+    const m = bootMachine()
+    const pf = portFilter(m, 2)
+    const a = run(m, () => connect(m), 'svc.exe')
+    const hrs: number[] = []
+    spawn(m, function* () {
+      hrs.push(yield* FilterGetMessage(win32Env(m.io), a.handle, new Uint8Array(32), 32, null))
+    }, 'svc.exe')
+    m.ke.runUntil(() => false, { deadline: m.ke.now + 10_000 })
+    run(m, () => disconnectFilterPorts(pf.filter), 'System')
+    m.ke.runUntil(() => hrs.length === 1)
+    expect(pf.log.filter((l) => l.startsWith('disconnect'))).toHaveLength(1)
+    expect(pf.client.value).toBeUndefined()
+    expect(hrs).toEqual([0x80070006])
+    // closing the program's handle afterwards does not notify again
+    run(m, () => CloseHandle(win32Env(m.io), a.handle), 'svc.exe')
+    expect(pf.log.filter((l) => l.startsWith('disconnect'))).toHaveLength(1)
   })
 })

@@ -322,8 +322,33 @@ export function FltCreateCommunicationPort(
   } catch {
     return STATUS.STATUS_OBJECT_PATH_NOT_FOUND
   }
+  let ports = portsOfFilter.get(Filter)
+  if (!ports) portsOfFilter.set(Filter, (ports = new Set()))
+  ports.add(port)
   ServerPort.value = port
   return STATUS.STATUS_SUCCESS
+}
+
+/** the server ports each filter created (their connections outlive FltCloseCommunicationPort) */
+const portsOfFilter = new WeakMap<FltFilter, Set<FltServerPort>>()
+
+/**
+ * What FltMgr does when a filter is about to be unloaded: DisconnectNotify for every connection
+ * still open on its ports (documented with FltCloseClientPort), in this thread; the programs'
+ * handles stay, and their calls fail as for a closed connection.
+ */
+export function* disconnectFilterPorts(Filter: FltFilter): Co<void> {
+  for (const server of portsOfFilter.get(Filter) ?? []) {
+    for (const client of [...server.connections]) {
+      if (!client.open) continue
+      server.connections.delete(client)
+      client.fail()
+      const cb = server.disconnect
+      yield* invoke(server.mgr, { filter: server.filter.name, callback: `${cb.name || 'DisconnectNotifyCallback'} (filter unload, ${server.name})` }, () => cb(client.cookie))
+      // the filter's FltCloseClientPort normally did this; without it the connection is closed anyway
+      client.kernelClosed = true
+    }
+  }
 }
 
 /** FltCloseCommunicationPort: the name goes; connections already made stay until closed */
