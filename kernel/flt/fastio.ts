@@ -316,9 +316,16 @@ function frameFastIoRoutines(mgr: FilterManager): FastIoDispatch {
           d.Iopb.Parameters.NetworkQueryOpen.NetworkInformation = out
         },
         *lower(_d, dev) {
-          return yield* dev.DriverObject.FastIoDispatch!.FastIoQueryOpen!(irp, out, dev)
+          const done = yield* dev.DriverObject.FastIoDispatch!.FastIoQueryOpen!(irp, out, dev)
+          if (done) {
+            iosb.Status = irp.IoStatus.Status
+            iosb.Information = irp.IoStatus.Information
+          }
+          return done
         },
       })
+      // the I/O manager reads the answer from the IRP's status block (IopParseDevice)
+      if (ok) irp.IoStatus = { Status: iosb.Status, Information: iosb.Information }
       return ok
     },
   }

@@ -4,13 +4,14 @@
 
 import { IRP_FLAGS, IRP_MJ, SL_FLAGS_CREATE } from '../nt/irp.ts'
 import { CREATE_OPTIONS, IO_REPARSE, IO_REPARSE_TAG, SYMLINK_FLAG_RELATIVE } from '../nt/file.ts'
-import { NT_ERROR, NT_WARNING, STATUS } from '../nt/status.ts'
+import { NT_ERROR, NT_WARNING, STATUS, type NTSTATUS } from '../nt/status.ts'
 import type { Co } from '../ke/index.ts'
 import type { ParseResult } from '../ob/index.ts'
 import type { EaEntry } from '../fs/ntfs/store.ts'
 import { IoGetAttachedDevice, type DeviceObject } from './device.ts'
 import { FO, type FileObject } from './file-object.ts'
 import type { IoManager } from './iomgr.ts'
+import type { Irp } from './irp.ts'
 
 /** OPEN_PACKET: what the caller asked for, carried through the object manager's lookup */
 export interface OpenPacket {
@@ -39,6 +40,12 @@ export interface OpenPacket {
    * The file object carries them while its create is in flight (FsRtlGetEcpListFromIrp).
    */
   extraCreateParameters?: Map<string, unknown>
+  /**
+   * OPEN_PACKET.QueryOnly (NtQueryAttributesFile, NtQueryFullAttributesFile): the parse
+   * procedure first offers the open to FastIoQueryOpen with this FILE_NETWORK_OPEN_INFORMATION
+   * buffer; `answered` is set when the fast path did the whole query (no file object then).
+   */
+  queryOnly?: { networkInformation: Uint8Array; answered?: { status: NTSTATUS; information: number } }
   /** set by the parse procedure on success */
   fileObject?: FileObject
   information?: number
@@ -115,6 +122,7 @@ export function* parseDevice(io: IoManager, device: DeviceObject, remaining: str
     EaLength: packet.eaBuffer ? packet.eaBuffer.length : 0,
     AllocationSize: packet.allocationSize,
   }
+  if (packet.queryOnly && (yield* tryFastQueryOpen(top, irp, fo, packet.queryOnly))) return { status: STATUS.STATUS_SUCCESS }
   const status = yield* io.sendAndWait(top, irp)
   const information = irp.IoStatus.Information
 
@@ -143,6 +151,31 @@ export function* parseDevice(io: IoManager, device: DeviceObject, remaining: str
   const granted = sp.Parameters.Create.SecurityContext.AccessState?.PreviouslyGrantedAccess ?? 0
   packet.grantedAccess = granted !== 0 ? granted : packet.desiredAccess
   return { status, object: fo, information }
+}
+
+/**
+ * IopParseDevice's fast network query open, before the create IRP is sent: the create's stack
+ * location is made current and the IRP handed to FastIoQueryOpen of the top device. TRUE: the
+ * query is done (its status in the IRP's IoStatus) and no file is opened; FALSE: the stack
+ * location is given back and the IRP goes down as usual (WRK iomgr/parse.c).
+ */
+function* tryFastQueryOpen(top: DeviceObject, irp: Irp, fo: FileObject, query: NonNullable<OpenPacket['queryOnly']>): Co<boolean> {
+  const fast = top.DriverObject.FastIoDispatch?.FastIoQueryOpen
+  if (!fast) return false
+  irp.CurrentLocation--
+  const sp = irp.Stack[irp.CurrentLocation - 1]!
+  sp.DeviceObject = top
+  const done = yield* fast(irp, query.networkInformation, top)
+  if (!done) {
+    irp.CurrentLocation++
+    return false
+  }
+  query.answered = { status: irp.IoStatus.Status, information: irp.IoStatus.Information }
+  // the local file object of a query-only open never becomes a file: it is dropped unopened
+  fo.note('answered by FastIoQueryOpen')
+  fo.transition({ type: 'FAILED' })
+  fo.stop()
+  return true
 }
 
 /**

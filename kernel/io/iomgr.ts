@@ -12,6 +12,7 @@ import { DeviceObject, DriverObject as DriverObjectClass, IoGetAttachedDevice, V
 const FILE_DEVICE_DISK = 0x07
 import { FileObject, FO } from './file-object.ts'
 import { IoAllocateIrp, IoCallDriver, IoGetNextIrpStackLocation, type Irp, type IoStackLocation } from './irp.ts'
+import { unlockAllOnClose } from './services/lock.ts'
 import { NULL_TRACE, traceFlags, traceMinor, traceOp, traceOutput, traceParams, type IoTraceSink } from './trace-hooks.ts'
 
 export interface IoManagerOptions {
@@ -49,8 +50,10 @@ export class IoManager {
     const io = this
     this.fileObjectType = {
       name: 'File',
-      *close(fo: FileObject, _process: EProcess, handleCount: number): Co<void> {
-        // IopCloseFile: the last handle to the file object sends IRP_MJ_CLEANUP
+      *close(fo: FileObject, process: EProcess, handleCount: number): Co<void> {
+        // IopCloseFile: the process's last handle releases its byte-range locks; the last
+        // handle to the file object sends IRP_MJ_CLEANUP
+        yield* unlockAllOnClose(io, fo, process)
         if (handleCount === 0) yield* io.sendCleanup(fo)
       },
       *delete(fo: FileObject): Co<void> {

@@ -13,11 +13,13 @@ import {
   OBJ_ATTRIBUTES,
   SHARE_ACCESS,
 } from '../../nt/file.ts'
+import { FILE_INFORMATION_CLASS } from '../../nt/infoclass.ts'
 import { IRP_FLAGS, IRP_MJ } from '../../nt/irp.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../../nt/status.ts'
 import type { EaEntry } from '../../fs/ntfs/store.ts'
 import { defaultOpenPacket, parseDevice, type OpenPacket } from '../create.ts'
 import { FileObject } from '../file-object.ts'
+import type { IoStatusBlock } from '../irp.ts'
 import type { IoManager } from '../iomgr.ts'
 import { insertHandle, referenceFile, type ServiceResult } from './handles.ts'
 
@@ -167,11 +169,27 @@ export function* NtDeleteFile(io: IoManager, a: { FileName: string; Attributes?:
   return { status: STATUS.STATUS_SUCCESS, information: 0 }
 }
 
+/** FILE_NETWORK_OPEN_INFORMATION (MS-FSCC 2.4.29): four times, AllocationSize, EndOfFile, FileAttributes, Reserved */
+const NETWORK_OPEN_LENGTH = 56
+/** FILE_BASIC_INFORMATION (MS-FSCC 2.4.7) */
+const BASIC_LENGTH = 40
+
+/** FILE_BASIC_INFORMATION from FILE_NETWORK_OPEN_INFORMATION: the same four times, then the attributes */
+function basicFromNetworkOpen(net: Uint8Array): Uint8Array {
+  const basic = new Uint8Array(BASIC_LENGTH)
+  basic.set(net.subarray(0, 32))
+  basic.set(net.subarray(48, 52), 32)
+  return basic
+}
+
 /**
- * NtQueryAttributesFile / NtQueryFullAttributesFile: a query-only open (observed: IRP_MJ_CREATE
- * with FILE_READ_ATTRIBUTES, share read/write/delete, FILE_OPEN_REPARSE_POINT — FOKS-TROT #5),
- * one IRP_MJ_QUERY_INFORMATION (Flags 0x14, observed), then cleanup and close. The fast-I/O
- * QueryOpen attempt comes first when the stack offers it.
+ * NtQueryAttributesFile / NtQueryFullAttributesFile: a query-only open (IopParseDevice with
+ * OPEN_PACKET.QueryOnly, WRK iomgr/parse.c). FastIoQueryOpen is offered the open first; when it
+ * returns FALSE (NTFS always does: `QueryOpen … FAST IO DISALLOWED`, observed) the I/O manager
+ * opens the file (observed: IRP_MJ_CREATE with FILE_READ_ATTRIBUTES, share read/write/delete,
+ * FILE_OPEN_REPARSE_POINT — FOKS-TROT #5), tries FastIoQueryBasicInfo (NtQueryAttributesFile) or
+ * FastIoQueryNetworkOpenInfo (NtQueryFullAttributesFile) on it and, when that returns FALSE,
+ * sends IRP_MJ_QUERY_INFORMATION (Flags 0x14, observed); then cleanup and close.
  */
 export function* queryAttributesByName(
   io: IoManager,
@@ -179,22 +197,42 @@ export function* queryAttributesByName(
   infoClass: number,
   length: number,
 ): Co<ServiceResult & { buffer?: Uint8Array }> {
+  const full = infoClass === FILE_INFORMATION_CLASS.FileNetworkOpenInformation
+  const query: NonNullable<OpenPacket['queryOnly']> = { networkInformation: new Uint8Array(NETWORK_OPEN_LENGTH) }
   const packet = defaultOpenPacket({
     desiredAccess: ACCESS.FILE_READ_ATTRIBUTES,
     shareAccess: SHARE_ACCESS.FILE_SHARE_READ | SHARE_ACCESS.FILE_SHARE_WRITE | SHARE_ACCESS.FILE_SHARE_DELETE,
     disposition: CREATE_DISPOSITION.FILE_OPEN,
     createOptions: O.FILE_OPEN_REPARSE_POINT,
     caseInsensitive: isCaseInsensitive(io, a.Attributes),
+    queryOnly: query,
   })
   const r = yield* openByName(io, a.FileName, a.RootDirectory, packet)
+  if (query.answered) {
+    const { status } = query.answered
+    if (!NT_SUCCESS(status)) return { status, information: 0 }
+    // unverified: WRK copies only FileAttributes into the basic buffer here; the times are taken too
+    const buffer = full ? query.networkInformation : basicFromNetworkOpen(query.networkInformation)
+    return { status, information: buffer.length, buffer }
+  }
   if (!r.fileObject) return { status: r.status, information: 0 }
   const fo = r.fileObject
-  const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_QUERY_INFORMATION)
-  irp.Flags = IRP_FLAGS.IRP_BUFFERED_IO | IRP_FLAGS.IRP_SYNCHRONOUS_API
-  irp.SystemBuffer = new Uint8Array(length)
-  sp.Parameters.QueryFile = { Length: length, FileInformationClass: infoClass }
-  const status = yield* io.sendAndWait(device, irp)
-  const information = irp.IoStatus.Information
-  yield* io.dereference(fo)
-  return { status, information, buffer: irp.SystemBuffer.subarray(0, information) }
+  try {
+    const top = io.topDeviceFor(fo)
+    const fast = full ? top.DriverObject.FastIoDispatch?.FastIoQueryNetworkOpenInfo : top.DriverObject.FastIoDispatch?.FastIoQueryBasicInfo
+    if (fast) {
+      const out = new Uint8Array(full ? NETWORK_OPEN_LENGTH : BASIC_LENGTH)
+      const iosb: IoStatusBlock = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+      if (yield* fast(fo, true, out, iosb, top)) return { status: iosb.Status, information: iosb.Information, buffer: out.subarray(0, iosb.Information) }
+    }
+    const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_QUERY_INFORMATION)
+    irp.Flags = IRP_FLAGS.IRP_BUFFERED_IO | IRP_FLAGS.IRP_SYNCHRONOUS_API
+    irp.SystemBuffer = new Uint8Array(length)
+    sp.Parameters.QueryFile = { Length: length, FileInformationClass: infoClass }
+    const status = yield* io.sendAndWait(device, irp)
+    const information = irp.IoStatus.Information
+    return { status, information, buffer: irp.SystemBuffer.subarray(0, information) }
+  } finally {
+    yield* io.dereference(fo)
+  }
 }

@@ -12,6 +12,7 @@ import { FILE_INFO_LENGTH } from '../../rtl/structs/fileinfo-lengths.ts'
 import { decodeRenameInformation, decodeRenameInformationEx } from '../../rtl/structs/fileinfo.ts'
 import { defaultOpenPacket } from '../create.ts'
 import { FO, type FileObject } from '../file-object.ts'
+import type { IoStatusBlock } from '../irp.ts'
 import type { IoManager } from '../iomgr.ts'
 import { isCaseInsensitive, openByName } from './create.ts'
 import { referenceFile, type ServiceResult } from './handles.ts'
@@ -41,6 +42,17 @@ const SET_ACCESS: Partial<Record<FileInformationClassName, number>> = {
   FileEndOfFileInformation: ACCESS.FILE_WRITE_DATA,
   FileValidDataLengthInformation: ACCESS.FILE_WRITE_DATA,
   FileShortNameInformation: ACCESS.DELETE,
+}
+
+/**
+ * The fast-I/O routines NtQueryInformationFile tries before the IRP, on a synchronous file
+ * object only and for these two classes only (NtQueryInformationFile, Windows 10; the same in
+ * ReactOS iofunc.c). FileNetworkOpenInformation has its fast path in the query-only open of
+ * NtQueryFullAttributesFile, not here.
+ */
+const FAST_QUERY: Partial<Record<number, 'FastIoQueryBasicInfo' | 'FastIoQueryStandardInfo'>> = {
+  [C.FileBasicInformation]: 'FastIoQueryBasicInfo',
+  [C.FileStandardInformation]: 'FastIoQueryStandardInfo',
 }
 
 /** FILE_MODE_INFORMATION bits from the file object's flags */
@@ -91,6 +103,17 @@ export function* NtQueryInformationFile(io: IoManager, a: { FileHandle: number; 
   if (a.FileInformationClass === C.FilePositionInformation && sync) return { status: STATUS.STATUS_SUCCESS, information: 8, buffer: u64(fo.CurrentByteOffset) }
   const held = yield* acquireFileObjectLock(io, fo)
   try {
+    // the fast path, under the file object's lock; FALSE (FAST IO DISALLOWED) falls back to the IRP
+    const fastRoutine = sync ? FAST_QUERY[a.FileInformationClass] : undefined
+    if (fastRoutine) {
+      const top = io.topDeviceFor(fo)
+      const routine = top.DriverObject.FastIoDispatch?.[fastRoutine]
+      if (routine) {
+        const out = new Uint8Array(a.Length)
+        const iosb: IoStatusBlock = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+        if (yield* routine(fo, true, out, iosb, top)) return { status: iosb.Status, information: iosb.Information, buffer: out.subarray(0, iosb.Information) }
+      }
+    }
     // query and set information are synchronous even on an asynchronous handle: the I/O
     // manager waits for a pending IRP on a local event (NtQueryInformationFile)
     const { irp, sp, device } = io.buildIrp(fo, IRP_MJ.IRP_MJ_QUERY_INFORMATION)

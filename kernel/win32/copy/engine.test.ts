@@ -39,6 +39,7 @@ describe('the copy engine', () => {
       'QueryStreamInformationFile C:\\src.bin',
       'QueryEaInformationFile C:\\src.bin',
       'CreateFile C:\\dst.bin STATUS_OBJECT_NAME_NOT_FOUND',
+      'QueryOpen C:\\dst.bin STATUS_FLT_DISALLOW_FAST_IO',
       'CreateFile C:\\dst.bin STATUS_OBJECT_NAME_NOT_FOUND',
       'CreateFile C:\\dst.bin',
       'FileSystemControl C:\\src.bin STATUS_INVALID_DEVICE_REQUEST',
