@@ -5,6 +5,7 @@ import { fsctlName, irpFlagNames, majorName, minorName } from '../nt/irp.ts'
 import { fileInformationClassName, fsInformationClassName } from '../nt/infoclass.ts'
 import { decodeFileInformation, hasFileInformationCodec } from '../rtl/structs/fileinfo.ts'
 import { dirEntryNames, isDirClass } from '../rtl/structs/dirinfo.ts'
+import { decodeFsInformation, hasFsInformationCodec } from '../rtl/structs/fsinfo.ts'
 import type { Irp, IoStackLocation } from './irp.ts'
 import type { TraceEventInput } from '../trace/event.ts'
 
@@ -92,6 +93,17 @@ export function traceOutput(irp: Irp, sp: IoStackLocation): { output?: { readonl
     if (!name || !hasFileInformationCodec(name)) return {}
     try {
       return { output: decodeFileInformation(name, irp.SystemBuffer.subarray(0, irp.IoStatus.Information)) as unknown as { [k: string]: unknown } }
+    } catch {
+      return {}
+    }
+  }
+  const v = sp.Parameters.QueryVolume
+  if (v && irp.SystemBuffer) {
+    // the volume's answer (VolumeSerialNumber, FileSystemName …): Procmon's Detail shows it
+    const name = fsInformationClassName(v.FsInformationClass)
+    if (!name || !hasFsInformationCodec(name)) return {}
+    try {
+      return { output: decodeFsInformation(name, irp.SystemBuffer.subarray(0, irp.IoStatus.Information)) as unknown as { [k: string]: unknown } }
     } catch {
       return {}
     }
