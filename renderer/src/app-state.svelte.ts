@@ -6,12 +6,15 @@ import { HostError } from '../../main/host/api.ts'
 import type { MachineStatus, Method, Params, Result } from '../../main/host/api.ts'
 import type { ConnectionState, HostClient } from './host/client.ts'
 import { TraceModel } from './lib/trace-model.ts'
+import { formatVirtualTime } from './lib/format.ts'
 import { ExplorerState } from './explorer-state.svelte.ts'
 
 export interface ErrorNotice {
   title: string
   message: string
   code?: string
+  /** the NTSTATUS name, when the machine refused */
+  status?: string
   /** what the dialog's primary button does */
   retry?: () => void
 }
@@ -31,6 +34,12 @@ export class AppState {
   traceGeneration = $state(0)
   error = $state<ErrorNotice | null>(null)
   busy = $state<Method | null>(null)
+  /** the Settings or the Filters panel, when open */
+  panel = $state<'settings' | 'filters' | null>(null)
+  /** "Pull the plug" waits for the user's confirmation */
+  confirmingPowerOff = $state(false)
+  /** what the last power cut did, until dismissed */
+  powerNotice = $state<string | null>(null)
   readonly explorer: ExplorerState
   readonly transport: string
 
@@ -96,7 +105,8 @@ export class AppState {
     } catch (err) {
       const code = err instanceof HostError ? err.code : 'internal'
       const message = err instanceof Error ? err.message : String(err)
-      this.error = { title: `${method} failed`, message, code }
+      const status = err instanceof HostError ? err.status : undefined
+      this.error = { title: `${method} failed`, message, code, ...(status !== undefined ? { status } : {}) }
       return undefined
     } finally {
       this.busy = null
@@ -126,6 +136,21 @@ export class AppState {
   async boot(): Promise<void> {
     const status = await this.act('machine.boot', {})
     if (status !== undefined) this.status = status
+  }
+
+  /**
+   * Pulls the plug: the machine loses what its cache and mapped pages held dirty, its volumes
+   * are mounted again, and the Explorer lists what survived.
+   */
+  async powerOff(): Promise<void> {
+    this.confirmingPowerOff = false
+    const before = this.status?.machine?.virtualTime
+    const status = await this.act('machine.powerOff', {})
+    if (status === undefined) return
+    this.status = status
+    const at = before === undefined ? '' : ` at ${formatVirtualTime(before)}`
+    this.powerNotice = `The power was cut${at}: what the cache and mapped pages had not written is lost. The volumes were mounted again; the Explorer shows what survived.`
+    await this.explorer.afterPowerCut()
   }
 
   dismissError(): void {

@@ -4,8 +4,10 @@
 // properties read is a call into the machine, so it shows up in the trace.
 
 import type { CommandResultData, ConflictChoice, FolderEntryData, ItemPropertiesData, Method, Params } from '../../main/host/api.ts'
+import type { HostError } from '../../main/host/api.ts'
 import type { CallOutcome } from './app-state.svelte.ts'
-import { childPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
+import { baseName, childPath, parentPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
+import { clickSelection, isRecycleBin, recycleBinOf, type DropKeys } from './lib/file-operations.ts'
 
 export type ExplorerLocation = { kind: 'this-pc' } | { kind: 'folder'; path: string }
 
@@ -22,8 +24,18 @@ export interface PaneProblem {
 
 /** A question the pane asks before a command goes on (Explorer's dialogs). */
 export type PendingQuestion =
-  | { kind: 'delete-permanently'; path: string; name: string; directory: boolean }
+  | { kind: 'delete-permanently'; paths: string[]; name: string; directory: boolean }
   | { kind: 'rename-conflict'; path: string; newName: string }
+  /** "Replace or Skip Files": a copy, move or drop found the name taken in the destination */
+  | { kind: 'transfer-conflict'; verb: 'copying' | 'moving'; count: number; from: string; to: string; name: string; settle: (choice: ConflictChoice) => Promise<void> }
+
+/** what Ctrl+C or Ctrl+X put on the clipboard */
+export interface Clipboard {
+  mode: 'copy' | 'cut'
+  paths: string[]
+}
+
+type TransferMethod = 'explorer.copy' | 'explorer.move' | 'explorer.drop'
 
 export interface PropertiesView {
   path: string
@@ -45,8 +57,20 @@ export class ExplorerState {
   items = $state.raw<FolderEntryData[]>([])
   loading = $state(false)
   problem = $state<PaneProblem | null>(null)
-  /** the selected item's name */
+  /** the focused item's name: the last one clicked (the anchor of a Shift+click range) */
   selected = $state<string | null>(null)
+  /** every selected item's name */
+  selection = $state.raw<ReadonlySet<string>>(new Set())
+  /** what Ctrl+C or Ctrl+X put on the clipboard */
+  clipboard = $state<Clipboard | null>(null)
+  /** the items being dragged */
+  drag = $state.raw<{ paths: string[] } | null>(null)
+  /** the folder under the dragged items (lower-case path) */
+  dropTarget = $state<string | null>(null)
+  /** the cursor badge while over a target */
+  badge = $state<{ x: number; y: number; text: string; refused: boolean } | null>(null)
+  /** the context menu: where it opened */
+  menu = $state<{ x: number; y: number; onItem: boolean } | null>(null)
   sortKey = $state<SortKey>('name')
   sortDirection = $state<SortDirection>('ascending')
   sorted = $derived(sortItems(this.items, this.sortKey, this.sortDirection))
@@ -94,6 +118,8 @@ export class ExplorerState {
     this.problem = null
     this.loading = false
     this.selected = null
+    this.selection = new Set()
+    this.clipboard = null
     this.properties = null
     this.subfolders = {}
     this.expanded = new Set()
@@ -153,7 +179,142 @@ export class ExplorerState {
 
   select(name: string | null): void {
     this.selected = name
+    this.selection = name === null ? new Set() : new Set([name])
     if (this.propertiesOpen) void this.loadProperties()
+  }
+
+  /** a click on an item: alone, Ctrl toggles it, Shift selects the range from the last click */
+  clickItem(name: string, keys: { ctrl: boolean; shift: boolean }): void {
+    const order = this.sorted.map((i) => i.name)
+    this.selection = clickSelection(order, this.selection, this.selected, name, keys)
+    if (!keys.shift) this.selected = name
+    if (this.propertiesOpen) void this.loadProperties()
+  }
+
+  /** Ctrl+A */
+  selectAll(): void {
+    this.selection = new Set(this.items.map((i) => i.name))
+    if (this.selected === null) this.selected = this.sorted[0]?.name ?? null
+  }
+
+  isSelected(name: string): boolean {
+    return this.selection.has(name)
+  }
+
+  /** the selected items' paths, in the list's order */
+  selectedPaths(): string[] {
+    const here = this.location
+    if (here.kind !== 'folder') return []
+    return this.sorted.filter((i) => this.selection.has(i.name)).map((i) => childPath(here.path, i.name))
+  }
+
+  /** Ctrl+C / Ctrl+X: the selection goes on the clipboard */
+  toClipboard(mode: 'copy' | 'cut'): void {
+    const paths = this.selectedPaths()
+    if (paths.length > 0) this.clipboard = { mode, paths }
+  }
+
+  /** an item cut and not pasted yet (shown dimmed, as Explorer does) */
+  isCut(name: string): boolean {
+    const here = this.location
+    const c = this.clipboard
+    if (c === null || c.mode !== 'cut' || here.kind !== 'folder') return false
+    const p = childPath(here.path, name).toLowerCase()
+    return c.paths.some((x) => x.toLowerCase() === p)
+  }
+
+  /** Ctrl+V: what is on the clipboard is copied or moved into `folder` (the current one by default) */
+  async paste(folder?: string): Promise<void> {
+    const here = this.location
+    const c = this.clipboard
+    const to = folder ?? (here.kind === 'folder' ? here.path : undefined)
+    if (c === null || to === undefined || this.commandBusy) return
+    if (c.mode === 'copy') await this.transfer('explorer.copy', { paths: c.paths, to }, c.paths, to, 'copying')
+    else {
+      const done = await this.transfer('explorer.move', { paths: c.paths, to }, c.paths, to, 'moving')
+      // a cut is pasted once
+      if (done) this.clipboard = null
+    }
+  }
+
+  /** items dragged onto the folder `to`, with the keys held at the drop */
+  async dropOn(paths: string[], to: string, keys: DropKeys): Promise<void> {
+    if (paths.length === 0 || this.commandBusy) return
+    await this.transfer('explorer.drop', { from: paths, to, keys: { ctrl: keys.ctrl, shift: keys.shift, alt: keys.alt } }, paths, to, keys.ctrl ? 'copying' : 'moving')
+  }
+
+  /** Ctrl+Z: explorer.exe's last operation, reversed */
+  async undo(): Promise<void> {
+    if (this.commandBusy) return
+    const done = await this.command('explorer.undo', {}, 'undo')
+    if (done !== undefined) {
+      this.subfolders = {}
+      await this.refresh()
+    }
+  }
+
+  /** New ▸ Text Document, whose name is then edited in place */
+  async newTextDocument(): Promise<void> {
+    const here = this.location
+    if (here.kind !== 'folder' || this.commandBusy) return
+    const made = await this.command('explorer.newTextDocument', { path: here.path }, 'make a new text document')
+    const target = made?.targets[0]
+    if (target === undefined) return
+    await this.refresh()
+    const name = baseName(target)
+    this.select(name)
+    this.renaming = name
+  }
+
+  /** the Recycle Bin of the machine's user on C:, as the file system holds it ($R items and their $I files) */
+  async openRecycleBin(): Promise<void> {
+    await this.navigate({ kind: 'folder', path: recycleBinOf('C:') })
+  }
+
+  /** After the power came back: the volumes were mounted again; list what survived. */
+  async afterPowerCut(): Promise<void> {
+    this.renaming = null
+    this.question = null
+    this.subfolders = {}
+    if (this.location.kind === 'folder') await this.refresh()
+  }
+
+  /** a copy, move or drop; a name collision asks the user ("Replace or Skip Files") and goes on with the answer */
+  private async transfer<M extends TransferMethod>(method: M, params: Params<M>, paths: string[], to: string, verb: 'copying' | 'moving', conflict?: ConflictChoice): Promise<boolean> {
+    this.commandBusy = true
+    this.notice = null
+    let r: CallOutcome<M>
+    try {
+      r = await this.host.call(method, (conflict === undefined ? params : { ...params, conflict }) as Params<M>)
+    } finally {
+      this.commandBusy = false
+    }
+    if (!r.ok && r.error.code === 'conflict') {
+      const name = conflictName(r.error) ?? baseName(paths[0] ?? '')
+      this.question = {
+        kind: 'transfer-conflict',
+        verb,
+        count: paths.length,
+        from: folderName(parentPath(paths[0] ?? '') ?? ''),
+        to: folderName(to),
+        name,
+        settle: async (choice) => {
+          await this.transfer(method, params, paths, to, verb, choice)
+        },
+      }
+      return false
+    }
+    if (!r.ok) {
+      this.notice = commandProblem(verb === 'copying' ? 'copy' : 'move', r.error)
+      return false
+    }
+    // the tree lists the folders it shows again when they are opened
+    const nextTree = { ...this.subfolders }
+    delete nextTree[to.toLowerCase()]
+    for (const p of paths) delete nextTree[(parentPath(p) ?? '').toLowerCase()]
+    this.subfolders = nextTree
+    await this.refresh()
+    return true
   }
 
   setSort(key: SortKey): void {
@@ -235,17 +396,17 @@ export class ExplorerState {
     if (target !== undefined) this.select(target.slice(target.lastIndexOf('\\') + 1))
   }
 
-  /** Delete: the selected item to the Recycle Bin; Shift+Delete asks first, then removes it. */
+  /** Delete: the selected items to the Recycle Bin; Shift+Delete asks first, then removes them. */
   async deleteSelected(permanent: boolean): Promise<void> {
     const here = this.location
-    const item = this.selectedItem
-    if (here.kind !== 'folder' || item === undefined || this.commandBusy) return
-    const path = childPath(here.path, item.name)
+    const paths = this.selectedPaths()
+    const first = this.items.find((i) => this.selection.has(i.name))
+    if (here.kind !== 'folder' || first === undefined || this.commandBusy) return
     if (permanent) {
-      this.question = { kind: 'delete-permanently', path, name: item.name, directory: item.directory }
+      this.question = { kind: 'delete-permanently', paths, name: first.name, directory: first.directory }
       return
     }
-    await this.remove(path, false)
+    await this.remove(paths, false)
   }
 
   /** The user's answer to the pending question (undefined: No / Cancel). */
@@ -253,7 +414,8 @@ export class ExplorerState {
     const q = this.question
     this.question = null
     if (q === null || choice === undefined) return
-    if (q.kind === 'delete-permanently' && choice === 'yes') await this.remove(q.path, true)
+    if (q.kind === 'delete-permanently' && choice === 'yes') await this.remove(q.paths, true)
+    else if (q.kind === 'transfer-conflict' && choice !== 'yes') await q.settle(choice)
     else if (q.kind === 'rename-conflict' && choice !== 'yes') {
       this.renaming = q.path.slice(q.path.lastIndexOf('\\') + 1)
       await this.commitRename(q.newName, choice)
@@ -264,14 +426,14 @@ export class ExplorerState {
     this.notice = null
   }
 
-  private async remove(path: string, permanent: boolean): Promise<void> {
-    const done = await this.command('explorer.delete', { paths: [path], ...(permanent ? { permanent: true } : {}) }, permanent ? 'delete' : 'move to the Recycle Bin')
+  private async remove(paths: string[], permanent: boolean): Promise<void> {
+    const done = await this.command('explorer.delete', { paths, ...(permanent ? { permanent: true } : {}) }, permanent ? 'delete' : 'move to the Recycle Bin')
     if (done === undefined) return
-    this.selected = null
+    this.select(null)
     await this.refresh()
   }
 
-  private async command<M extends 'explorer.newFolder' | 'explorer.delete'>(method: M, params: Params<M>, what: string): Promise<CommandResultData | undefined> {
+  private async command<M extends 'explorer.newFolder' | 'explorer.delete' | 'explorer.newTextDocument' | 'explorer.undo'>(method: M, params: Params<M>, what: string): Promise<CommandResultData | undefined> {
     this.commandBusy = true
     this.notice = null
     try {
@@ -313,7 +475,7 @@ export class ExplorerState {
     const changed = !sameLocation(to, this.location)
     this.location = to
     this.problem = null
-    if (changed) this.selected = null
+    if (changed) this.select(null)
     if (to.kind === 'this-pc') {
       this.items = []
       this.loading = false
@@ -333,6 +495,11 @@ export class ExplorerState {
       this.items = r.value.entries
       this.remember(r.value.path, r.value.entries)
       if (this.selected !== null && !r.value.entries.some((e) => e.name === this.selected)) this.selected = null
+      const names = new Set(r.value.entries.map((e) => e.name))
+      if ([...this.selection].some((n) => !names.has(n))) this.selection = new Set([...this.selection].filter((n) => names.has(n)))
+    } else if (isRecycleBin(to.path) && (r.error.status === 'STATUS_OBJECT_NAME_NOT_FOUND' || r.error.status === 'STATUS_OBJECT_PATH_NOT_FOUND')) {
+      // nothing was ever recycled: the folder is made by the first delete
+      this.items = []
     } else {
       this.items = []
       this.problem = problemOf(r.error, to.path)
@@ -362,4 +529,15 @@ function problemOf(error: { code: string; message: string; status?: string | und
 function commandProblem(what: string, error: { code: string; message: string; status?: string | undefined }): PaneProblem {
   const detail = error.message.replace(/^explorer\.exe could not [^:]*?(?=[A-Z]:\\)/, '')
   return { message: `Could not ${what}: ${detail}`, ...(error.status !== undefined ? { status: error.status } : {}) }
+}
+
+/** the name a conflict error names (`… C:\\Docs\\a.txt already exists; …`) */
+function conflictName(error: HostError): string | undefined {
+  const m = /([A-Za-z]:\\[^;]*?) already exists/.exec(error.message)
+  return m?.[1] === undefined ? undefined : baseName(m[1])
+}
+
+/** a folder's name as the conflict dialog shows it (a drive's root as `C:`) */
+function folderName(path: string): string {
+  return baseName(path) || path.replace(/\\$/, '')
 }
