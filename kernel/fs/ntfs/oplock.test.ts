@@ -200,6 +200,54 @@ forEachStore((vol) => {
       expect(v.exists('moved\\in.txt')).toBe(true)
     })
 
+    it('a second request on the same handle replaces the first (STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE)', () => {
+      const v = fresh()
+      const h = v.open('f.txt', { access: RW, share: ALL_SHARE }).handle
+      const r = win7(v, h, R)
+      expect(r.status).toBe('STATUS_PENDING')
+      const rh = win7(v, h, R | H)
+      expect(rh.status).toBe('STATUS_PENDING')
+      expect(statusName(r.iosb.Status)).toBe('STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE')
+      expect(pending(rh)).toBe(true)
+    })
+
+    it('FSCTL_OPBATCH_ACK_CLOSE_PENDING keeps the breaking open waiting until the holder closes; FSCTL_OPLOCK_BREAK_NOTIFY waits for the break to end', () => {
+      const v = fresh()
+      const h = v.open('f.txt', { access: RW, share: ALL_SHARE }).handle
+      const n = v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE }).handle
+      v.close(n)
+      const op = request(v, h, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK)
+      expect(op.status).toBe('STATUS_PENDING')
+      const second = v.spawn('second', () => v.openCo('f.txt', { access: READ, share: ALL_SHARE }))
+      v.settle()
+      expect(second.done).toBe(false)
+      const watcher = v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE }).handle
+      const notify = request(v, watcher, FSCTL.FSCTL_OPLOCK_BREAK_NOTIFY)
+      expect(notify.status).toBe('STATUS_PENDING')
+      expect(request(v, h, FSCTL.FSCTL_OPBATCH_ACK_CLOSE_PENDING).status).toBe('STATUS_SUCCESS')
+      v.settle()
+      expect(second.done).toBe(false)
+      v.close(h)
+      v.settle()
+      expect(second.value?.name).toBe('STATUS_SUCCESS')
+      expect(statusName(notify.iosb.Status)).toBe('STATUS_SUCCESS')
+    })
+
+    it('with a break timeout set, the breaking open goes on without the acknowledgement once it runs out', () => {
+      const v = withVolumeServices(vol({ settings: { oplockBreakTimeout: 10_000_000 } }))
+      v.file('t.txt', 'timeout')
+      const h = v.open('t.txt', { access: RW, share: ALL_SHARE }).handle
+      const op = request(v, h, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_1)
+      expect(op.status).toBe('STATUS_PENDING')
+      const start = v.ke.now
+      const second = v.spawn('second', () => v.openCo('t.txt', { access: READ, share: ALL_SHARE }))
+      v.settle()
+      expect(second.value?.name).toBe('STATUS_SUCCESS')
+      expect(v.ke.now - start).toBeGreaterThanOrEqual(10_000_000)
+      // the broken oplock is gone: acknowledging it now is a protocol error
+      expect(request(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
+    })
+
     it('a directory gets no oplock (STATUS_INVALID_PARAMETER)', () => {
       const v = fresh()
       const d = v.mkdir('dir', { access: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_DIRECTORY_FILE })
