@@ -124,4 +124,23 @@ describe('filters\' user-mode programs in scenarios', () => {
     const r = runScenario(parseScenario(scenario('/virtual/asker-badport.ts'), '/virtual/s.yaml'))
     expect(r.failures.map((f) => f.message)).toEqual(["asker's program asker.exe exited with code 2 before it was ready (cannot connect: 0x80070002)"])
   })
+
+  it('a program that throws ends with an exception code; the machine goes on', () => {
+    const module = askingFilter(false)
+    const crashing: FilterModule = {
+      ...module,
+      SERVICE: {
+        ImageName: 'asker.exe',
+        *main(): Co<number> {
+          const nothing = undefined as unknown as { go(): void }
+          nothing.go()
+          return 0
+        },
+      } satisfies UserModeService,
+    } as FilterModule
+    registerFilterModule('/virtual/asker-crash.ts', crashing)
+    const r = runScenario(parseScenario(scenario('/virtual/asker-crash.ts'), '/virtual/s.yaml'))
+    expect(r.bugcheck).toBeUndefined()
+    expect(r.failures.map((f) => f.message)).toEqual([expect.stringMatching(/^asker's program asker\.exe exited with code 0xC0000005 before it was ready \(asker\.exe \(main\) stopped with exception 0xC0000005: /)])
+  })
 })

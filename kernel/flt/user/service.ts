@@ -10,7 +10,7 @@
 // steps begin. What the program prints (ctx.printf) and publishes (ctx.publish) can be read
 // with `serviceOutput(ke, imageName)`.
 
-import type { Co, KThread, Scheduler } from '../../ke/index.ts'
+import { BugCheck, type Co, type KThread, type Scheduler } from '../../ke/index.ts'
 import type { IoManager } from '../../io/iomgr.ts'
 import type { EProcess } from '../../ob/index.ts'
 import { win32Env, type Win32Env } from '../../win32/env.ts'
@@ -72,12 +72,27 @@ export function startService(
     console: [],
     published: new Map(),
   }
+  /**
+   * A thread's body with the program's own exceptions caught: a crash in user mode ends the
+   * thread (and, for the main thread, sets the exit code), not the machine. unverified: Windows
+   * ends the whole process; here its other threads go on. Bugchecks from kernel code go through.
+   */
+  function* guarded(threadName: string, body: () => Co<void>): Co<void> {
+    try {
+      yield* body()
+    } catch (e) {
+      if (e instanceof BugCheck) throw e
+      const code = e instanceof TypeError || e instanceof ReferenceError ? 0xc0000005 : 0xe06d7363
+      run.console.push(`${service.ImageName} (${threadName}) stopped with exception 0x${code.toString(16).toUpperCase()}: ${(e as Error)?.message ?? String(e)}`)
+      if (threadName === 'main') (run as { exitCode: number | undefined }).exitCode = code
+    }
+  }
   const ctx: ServiceContext = {
     env,
     process,
     Parameters: parameters,
     CreateThread(name, body) {
-      const t = ke.createThread(process, name, () => body())
+      const t = ke.createThread(process, name, () => guarded(name, body))
       registerThread(t)
       return t
     },
@@ -85,10 +100,12 @@ export function startService(
     printf: (text) => void run.console.push(text),
     publish: (key, value) => void run.published.set(key, value),
   }
-  const thread = ke.createThread(process, 'main', function* () {
-    const code = yield* service.main(ctx)
-    ;(run as { exitCode: number | undefined }).exitCode = code
-  })
+  const thread = ke.createThread(process, 'main', () =>
+    guarded('main', function* () {
+      const code = yield* service.main(ctx)
+      ;(run as { exitCode: number | undefined }).exitCode = code
+    }),
+  )
   registerThread(thread)
   ;(run as { thread: KThread }).thread = thread
   let byImage = runs.get(ke)

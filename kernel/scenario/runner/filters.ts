@@ -113,6 +113,6 @@ function startScenarioService(machine: Machine, service: UserModeService, parame
   machine.afterRun()
   if (run.isReady) return undefined
   if (outcome === 'bugcheck') return `stopped the machine: ${machine.ke.bugcheck?.message ?? 'bugcheck'}`
-  if (run.exitCode !== undefined) return `exited with code ${run.exitCode} before it was ready${run.console.length ? ` (${run.console.at(-1)})` : ''}`
+  if (run.exitCode !== undefined) return `exited with code ${run.exitCode >= 0x80000000 ? '0x' + run.exitCode.toString(16).toUpperCase() : run.exitCode} before it was ready${run.console.length ? ` (${run.console.at(-1)})` : ''}`
   return `did not get ready (${outcome})`
 }
