@@ -177,6 +177,11 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
     return volCtx.value
   }
 
+  /** the buffer goes (the garbage collector's) and the volume context reference with it */
+  function freeP2p(p2pCtx: PRE_2_POST_CONTEXT): void {
+    FltReleaseContext(p2pCtx.VolCtx)
+  }
+
   /** where the transfer starts in the file (the file pointer, or end of file for appends) */
   function* fileOffsetOf(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, byteOffset: number): Co<number> {
     const fo = FltObjects.FileObject
@@ -223,46 +228,57 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
   function SwapPostReadBuffers(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown, Flags: number): FLT_POSTOP_CALLBACK_STATUS {
     const iopb = Data.Iopb
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT
-    // FltMgr does not drain operations whose buffers were swapped (the sample asserts it)
-    if (Flags & FLTFL_POST_OPERATION_DRAINING) throw new Error(`${prefix}: a swapped read was drained`)
-    // failed, or nothing read: nothing to copy back
-    if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) return FLT_POSTOP_FINISHED_PROCESSING
-    // the parameters are the caller's again here: FltMgr restored them for this post
-    // paging I/O always describes its buffer with an MDL (IoPageRead, IoSynchronousPageWrite): a
-    // system address for it is good at any IRQL, as MmGetSystemAddressForMdlSafe's would be
-    if (iopb.Parameters.Read.MdlAddress || iopb.IrpFlags & IRP_FLAGS.IRP_PAGING_IO) {
-      copyAndTransform(Data, iopb.Parameters.Read.ReadBuffer!, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
-      return FLT_POSTOP_FINISHED_PROCESSING
+    let cleanupAllocatedBuffer = true
+    try {
+      // FltMgr does not drain operations whose buffers were swapped (the sample asserts it)
+      if (Flags & FLTFL_POST_OPERATION_DRAINING) throw new Error(`${prefix}: a swapped read was drained`)
+      // failed, or nothing read: nothing to copy back
+      if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) return FLT_POSTOP_FINISHED_PROCESSING
+      // the parameters are the caller's again here: FltMgr restored them for this post
+      // paging I/O always describes its buffer with an MDL (IoPageRead, IoSynchronousPageWrite): a
+      // system address for it is good at any IRQL, as MmGetSystemAddressForMdlSafe's would be
+      if (iopb.Parameters.Read.MdlAddress || iopb.IrpFlags & IRP_FLAGS.IRP_PAGING_IO) {
+        copyAndTransform(Data, iopb.Parameters.Read.ReadBuffer!, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      if (FLT_IS_SYSTEM_BUFFER(Data) || FLT_IS_FASTIO_OPERATION(Data)) {
+        // a system buffer or a fast I/O user buffer: we are in the caller's context, copy directly
+        copyAndTransform(Data, iopb.Parameters.Read.ReadBuffer!, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      // a user buffer and no MDL: copy where it is safe to touch it
+      const retValue = ref<number>()
+      if (!FltDoCompletionProcessingWhenSafe(Data, FltObjects, CompletionContext, Flags, SwapPostReadBuffersWhenSafe, retValue)) {
+        // no safe place to copy to the caller's buffer: fail the read
+        Data.IoStatus.Status = STATUS.STATUS_UNSUCCESSFUL
+        Data.IoStatus.Information = 0
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      // the safe routine frees what the pre-operation callback allocated
+      cleanupAllocatedBuffer = false
+      return retValue.value!
+    } finally {
+      if (cleanupAllocatedBuffer) freeP2p(p2pCtx)
     }
-    if (FLT_IS_SYSTEM_BUFFER(Data) || FLT_IS_FASTIO_OPERATION(Data)) {
-      // a system buffer or a fast I/O user buffer: we are in the caller's context, copy directly
-      copyAndTransform(Data, iopb.Parameters.Read.ReadBuffer!, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
-      return FLT_POSTOP_FINISHED_PROCESSING
-    }
-    // a user buffer and no MDL: copy where it is safe to touch it
-    const retValue = ref<number>()
-    if (!FltDoCompletionProcessingWhenSafe(Data, FltObjects, CompletionContext, Flags, SwapPostReadBuffersWhenSafe, retValue)) {
-      // no safe place to copy to the caller's buffer: fail the read
-      Data.IoStatus.Status = STATUS.STATUS_UNSUCCESSFUL
-      Data.IoStatus.Information = 0
-      return FLT_POSTOP_FINISHED_PROCESSING
-    }
-    return retValue.value!
   }
 
   /** the copy at a safe IRQL (FltLockUserBuffer, then the copy) */
   function SwapPostReadBuffersWhenSafe(Data: FLT_CALLBACK_DATA, _FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown): FLT_POSTOP_CALLBACK_STATUS {
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT
-    const buf = Data.Iopb.Parameters.Read.ReadBuffer
-    if (!buf) {
-      LOG_PRINT(LOGFL_ERRORS, `${prefix}!SwapPostReadBuffersWhenSafe:    ${p2pCtx.VolCtx.Name} Failed to get system address for MDL`)
-      Data.IoStatus.Status = STATUS.STATUS_INSUFFICIENT_RESOURCES
-      Data.IoStatus.Information = 0
+    try {
+      const buf = Data.Iopb.Parameters.Read.ReadBuffer
+      if (!buf) {
+        LOG_PRINT(LOGFL_ERRORS, `${prefix}!SwapPostReadBuffersWhenSafe:    ${p2pCtx.VolCtx.Name} Failed to get system address for MDL`)
+        Data.IoStatus.Status = STATUS.STATUS_INSUFFICIENT_RESOURCES
+        Data.IoStatus.Information = 0
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      copyAndTransform(Data, buf, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
+      stats.safePostCopies++
       return FLT_POSTOP_FINISHED_PROCESSING
+    } finally {
+      freeP2p(p2pCtx)
     }
-    copyAndTransform(Data, buf, p2pCtx.SwappedBuffer, Data.IoStatus.Information, p2pCtx.FileOffset)
-    stats.safePostCopies++
-    return FLT_POSTOP_FINISHED_PROCESSING
   }
 
   // ---- IRP_MJ_WRITE ---------------------------------------------------------------------------
@@ -284,6 +300,7 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
       LOG_PRINT(LOGFL_ERRORS, `${prefix}!SwapPreWriteBuffers:            ${volCtx.Name} Invalid user buffer, oldB=${origBuf?.length ?? 0}`)
       Data.IoStatus.Status = STATUS.STATUS_INVALID_USER_BUFFER
       Data.IoStatus.Information = 0
+      FltReleaseContext(volCtx)
       return FLT_PREOP_COMPLETE
     }
     const newBuf = new Uint8Array(bufLen)
@@ -306,6 +323,7 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT
     if (Flags & FLTFL_POST_OPERATION_DRAINING) throw new Error(`${prefix}: a swapped write was drained`)
     LOG_PRINT(LOGFL_WRITE, `${prefix}!SwapPostWriteBuffers:           ${p2pCtx.VolCtx.Name} Freeing newB=${p2pCtx.SwappedBuffer.length}`)
+    freeP2p(p2pCtx)
     return FLT_POSTOP_FINISHED_PROCESSING
   }
 
@@ -336,33 +354,43 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
   function SwapPostDirCtrlBuffers(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown, Flags: number): FLT_POSTOP_CALLBACK_STATUS {
     const q = Data.Iopb.Parameters.DirectoryControl.QueryDirectory
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT
-    if (Flags & FLTFL_POST_OPERATION_DRAINING) throw new Error(`${prefix}: a swapped directory request was drained`)
-    if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) return FLT_POSTOP_FINISHED_PROCESSING
-    if (q.MdlAddress || FLT_IS_SYSTEM_BUFFER(Data) || FLT_IS_FASTIO_OPERATION(Data)) {
-      q.DirectoryBuffer?.set(p2pCtx.SwappedBuffer.subarray(0, Math.min(q.Length, q.DirectoryBuffer.length)))
-      return FLT_POSTOP_FINISHED_PROCESSING
+    let cleanupAllocatedBuffer = true
+    try {
+      if (Flags & FLTFL_POST_OPERATION_DRAINING) throw new Error(`${prefix}: a swapped directory request was drained`)
+      if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) return FLT_POSTOP_FINISHED_PROCESSING
+      if (q.MdlAddress || FLT_IS_SYSTEM_BUFFER(Data) || FLT_IS_FASTIO_OPERATION(Data)) {
+        q.DirectoryBuffer?.set(p2pCtx.SwappedBuffer.subarray(0, Math.min(q.Length, q.DirectoryBuffer.length)))
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      const retValue = ref<number>()
+      if (!FltDoCompletionProcessingWhenSafe(Data, FltObjects, CompletionContext, Flags, SwapPostDirCtrlBuffersWhenSafe, retValue)) {
+        Data.IoStatus.Status = STATUS.STATUS_UNSUCCESSFUL
+        Data.IoStatus.Information = 0
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      cleanupAllocatedBuffer = false
+      return retValue.value!
+    } finally {
+      if (cleanupAllocatedBuffer) freeP2p(p2pCtx)
     }
-    const retValue = ref<number>()
-    if (!FltDoCompletionProcessingWhenSafe(Data, FltObjects, CompletionContext, Flags, SwapPostDirCtrlBuffersWhenSafe, retValue)) {
-      Data.IoStatus.Status = STATUS.STATUS_UNSUCCESSFUL
-      Data.IoStatus.Information = 0
-      return FLT_POSTOP_FINISHED_PROCESSING
-    }
-    return retValue.value!
   }
 
   function SwapPostDirCtrlBuffersWhenSafe(Data: FLT_CALLBACK_DATA, _FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown): FLT_POSTOP_CALLBACK_STATUS {
     const q = Data.Iopb.Parameters.DirectoryControl.QueryDirectory
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT
-    if (!q.DirectoryBuffer) {
-      Data.IoStatus.Status = STATUS.STATUS_INSUFFICIENT_RESOURCES
-      Data.IoStatus.Information = 0
+    try {
+      if (!q.DirectoryBuffer) {
+        Data.IoStatus.Status = STATUS.STATUS_INSUFFICIENT_RESOURCES
+        Data.IoStatus.Information = 0
+        return FLT_POSTOP_FINISHED_PROCESSING
+      }
+      // the whole Length, as the sample copies it
+      q.DirectoryBuffer.set(p2pCtx.SwappedBuffer.subarray(0, Math.min(q.Length, q.DirectoryBuffer.length)))
+      stats.safePostCopies++
       return FLT_POSTOP_FINISHED_PROCESSING
+    } finally {
+      freeP2p(p2pCtx)
     }
-    // the whole Length, as the sample copies it
-    q.DirectoryBuffer.set(p2pCtx.SwappedBuffer.subarray(0, Math.min(q.Length, q.DirectoryBuffer.length)))
-    stats.safePostCopies++
-    return FLT_POSTOP_FINISHED_PROCESSING
   }
 
   function FilterUnload(): NTSTATUS {
