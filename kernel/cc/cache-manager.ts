@@ -201,7 +201,7 @@ export class CacheManager {
       if (i >= 0) this.closeList.splice(i, 1)
     }
     fo.PrivateCacheMap = new PrivateCacheMap(m, fo)
-    noteMilestone(fo, 'cache initialized', this.io.ke.now)
+    noteMilestone(fo, 'cache initialized')
   }
 
   /**

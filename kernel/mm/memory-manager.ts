@@ -72,7 +72,7 @@ export class MemoryManager {
     seg.lastUse = this.io.ke.now
     sop[slot] = seg
     this.segments.add(seg)
-    if (kind === 'data') noteMilestone(fo, 'section created', this.io.ke.now)
+    if (kind === 'data') noteMilestone(fo, 'section created')
     return seg
   }
 

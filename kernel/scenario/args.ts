@@ -15,6 +15,7 @@ import { describe } from './tree.ts'
 import type { ArgValue, Args, HandleArg, PathArg, ViewAddressArg } from './types.ts'
 import type { Int64 } from './units.ts'
 import { parseDuration, parseSize, toInt64 } from './units.ts'
+import { patternBytes } from './runner/volume-files.ts'
 
 const I64_MIN = -(1n << 63n)
 const I64_MAX = (1n << 63n) - 1n
@@ -341,13 +342,38 @@ function viewArg(ctx: Ctx, n: TreeNode, path: string): ViewAddressArg | undefine
 const utf8 = new TextEncoder()
 
 /** `hello` → its UTF-8 bytes; `{ hex: "00 ff" }` → those bytes. */
+/** the largest `{ pattern: size }` data a step may ask for (it is made when the scenario is read) */
+const MAX_PATTERN_DATA = 256n * 1024n * 1024n
+
+/**
+ * `Data:` (and every other data argument) is one of
+ *   - a string: its UTF-8 bytes                      Data: "hello"
+ *   - { hex: "…" }: bytes in hex (spaces, ':' and '-' ignored)   Data: { hex: "4d 5a 90 00" }
+ *   - { pattern: size }: `size` bytes of the deterministic position pattern that `size:` files of
+ *     `volume.files` hold (byte i is (i*31 + (i>>8)*7 + (i>>16)) & 0xff), so data written at
+ *     offset 0 matches such a file byte for byte     Data: { pattern: 1MiB }
+ */
 export function dataArg(ctx: Ctx, n: TreeNode, path: string): Uint8Array | undefined {
   if (n.kind === 'scalar' && typeof n.value === 'string') return utf8.encode(n.value)
   if (n.kind === 'map') {
-    const entries = ctx.keys(n, path, ['hex'])
+    const entries = ctx.keys(n, path, ['hex', 'pattern'])
+    const p = entries.get('pattern')
+    if (p && entries.has('hex')) {
+      ctx.problem(n.pos, path, `give either 'hex' or 'pattern', not both`)
+      return undefined
+    }
+    if (p) {
+      const size = sizeArg(ctx, p.value, join(path, 'pattern'))
+      if (size === undefined) return undefined
+      if (BigInt(size) > MAX_PATTERN_DATA) {
+        ctx.problem(p.value.pos, join(path, 'pattern'), `${size} bytes is more than the ${MAX_PATTERN_DATA / 1024n / 1024n}MiB a pattern may have`)
+        return undefined
+      }
+      return patternBytes(Number(size))
+    }
     const e = entries.get('hex')
     if (!e) {
-      if (n.entries.length === 0) ctx.problem(n.pos, path, `missing 'hex'`)
+      if (n.entries.length === 0) ctx.problem(n.pos, path, `missing 'hex' or 'pattern'`)
       return undefined
     }
     const s = ctx.string(e.value, join(path, 'hex'), 'a hex string')
@@ -361,7 +387,7 @@ export function dataArg(ctx: Ctx, n: TreeNode, path: string): Uint8Array | undef
     for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16)
     return out
   }
-  ctx.problem(n.pos, path, `expected a string or { hex: "…" }, found ${describe(n)}`)
+  ctx.problem(n.pos, path, `expected a string, { hex: "…" } or { pattern: size }, found ${describe(n)}`)
   return undefined
 }
 
