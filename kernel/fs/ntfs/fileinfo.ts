@@ -15,7 +15,7 @@ import { queryInformation } from './query-info.ts'
 import { setRenameOrLink } from './rename.ts'
 import { setAllocation, setBasicInformation, setDisposition, setEndOfFile, setPosition, setValidDataLength } from './set-info.ts'
 import { ccbOf, type Ccb } from './structures.ts'
-import { checkDescendantOplocks, checkOplock } from './oplock.ts'
+import { checkDescendantOplocks, checkOplock, checkReplacedTargetOplocks } from './oplock.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_QUERY_INFORMATION dispatch */
@@ -61,6 +61,7 @@ export function* ntfsSetInformation(device: DeviceObject, irp: Irp): Co<NTSTATUS
   const oplockStatus = yield* checkOplock(ccb, irp)
   if (oplockStatus !== STATUS.STATUS_SUCCESS) return completeIrp(irp, oplockStatus)
   yield* checkDescendantOplocks(ccb, irp)
+  yield* checkReplacedTargetOplocks(ccb, irp)
   const cls = params.FileInformationClass
   const held: EResource[] = []
   if (VOLUME_WIDE.has(cls)) {

@@ -5,7 +5,7 @@
 // cleanup releases its oplocks; fast I/O asks whether the oplock state allows it.
 
 import type { Co } from '../../ke/index.ts'
-import type { Irp } from '../../io/irp.ts'
+import { IoGetCurrentIrpStackLocation, type Irp } from '../../io/irp.ts'
 import {
   FsRtlCheckOplockAndWait,
   FsRtlCheckOplockEx,
@@ -20,6 +20,7 @@ import {
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { primaryName } from './paths.ts'
+import { replacedTarget } from './rename.ts'
 import type { RecordNo } from './store.ts'
 import type { Ccb, Fcb, Scb, Vcb } from './structures.ts'
 
@@ -97,10 +98,32 @@ function isBelow(vcb: Vcb, fcb: Fcb, dir: RecordNo): boolean {
 export function* checkDescendantOplocks(ccb: Ccb, irp: Irp): Co<void> {
   if (ccb.scb.kind !== 'index' || oplockOperationOf(irp).op !== 'rename') return
   const vcb = ccb.vcb
+  yield* breakAndWait(ccb, irp, (f) => f !== ccb.fcb && f.kind !== 'volume' && isBelow(vcb, f, ccb.fcb.record))
+}
+
+/**
+ * A rename or link with ReplaceIfExists over another file: the oplocks of the file being
+ * superseded break as a rename breaks them (the same table: "a hard link is being created for
+ * the file ... superseding an existing link to a different file, and the oplock exists on the
+ * link being superseded"), so that their holders can close and let the replace go on.
+ */
+export function* checkReplacedTargetOplocks(ccb: Ccb, irp: Irp): Co<void> {
+  if (oplockOperationOf(irp).op !== 'rename') return
+  const sp = IoGetCurrentIrpStackLocation(irp)
+  const p = sp.Parameters.SetFile
+  if (!p) return
+  const target = replacedTarget(ccb, p.FileInformationClass, irp.SystemBuffer?.subarray(0, p.Length) ?? new Uint8Array(0), sp)
+  if (target === undefined) return
+  yield* breakAndWait(ccb, irp, (f) => f.record === target)
+}
+
+/** breaks what `irp` breaks on the streams of the open files `which` selects, and waits until nothing more needs waiting for */
+function* breakAndWait(ccb: Ccb, irp: Irp, which: (f: Fcb) => boolean): Co<void> {
+  const vcb = ccb.vcb
   for (let round = 0; round < 64; round++) {
     const waits: { oplock: Oplock; check: OplockCheckResult }[] = []
     for (const f of vcb.fcbTable.values()) {
-      if (f === ccb.fcb || f.kind === 'volume' || !isBelow(vcb, f, ccb.fcb.record)) continue
+      if (!which(f)) continue
       for (const s of f.scbs.values()) {
         const o = oplockOf(s)
         if (!o || o.grants.length === 0) continue

@@ -80,6 +80,20 @@ function decode(cls: number, buf: Uint8Array, sp: IoStackLocation): Request | NT
   }
 }
 
+/**
+ * The existing file a rename or link with ReplaceIfExists would supersede, before anything is
+ * locked (the oplock check of the target: its holders may have to close first).
+ */
+export function replacedTarget(ccb: Ccb, cls: number, buf: Uint8Array, sp: IoStackLocation): RecordNo | undefined {
+  const req = decode(cls, buf, sp)
+  if (typeof req === 'number' || !req.replace || req.name.startsWith(':')) return undefined
+  const dir = req.targetDir ?? ccb.link?.parent ?? ccb.fcb.links()[0]?.parent
+  if (dir === undefined) return undefined
+  const existing = ccb.vcb.store.lookup(dir, req.name)
+  if (!existing || existing.record === ccb.fcb.record) return undefined
+  return existing.record
+}
+
 /** FileRenameInformation(Ex) and FileLinkInformation(Ex) */
 export function setRenameOrLink(ccb: Ccb, cls: number, buf: Uint8Array, sp: IoStackLocation): NTSTATUS {
   const req = decode(cls, buf, sp)
