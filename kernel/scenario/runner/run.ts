@@ -86,13 +86,13 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
   }
   // the Cache Manager (kernel/cc: cached I/O, lazy writer, lazy close) runs unless `settings: { cacheManager: false }`
   const cacheManager = scenario.settings['cacheManager'] !== false
-  const driveD = secondVolume(scenario)
+  const driveD = secondVolume(scenario, source)
   if (typeof driveD === 'string') return { name: scenario.name, file: scenario.file, seed, passed: 0, failed: 1, failures: [{ where: scenario.file, message: driveD }], trace: [], decisions: [], virtualTime: 0 }
-  const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }, ...driveD] })
+  const machine = Machine.create({ seed, strategy: opts.strategy, cacheManager, settings: scenario.settings, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }, ...driveD.map(({ letter, mount }) => ({ letter, mount }))] })
   machine.boot()
   const run: { machine: Machine } = { machine }
   try {
-    return runOn(run, scenario, seed, opts, source)
+    return runOn(run, scenario, seed, opts, source, driveD[0]?.source)
   } finally {
     opts.onMachine?.(run.machine)
     run.machine.shutdown()
@@ -104,7 +104,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunRepor
  * names a D: path or sets `volume.D.size` / `volume.D.label` (64 MiB by default); an error message
  * for a size it cannot use.
  */
-export function secondVolume(scenario: Scenario): { letter: string; mount: MountVolume }[] | string {
+export function secondVolume(scenario: Scenario, c: VolumeSource = defaultVolume(scenario)): { letter: string; mount: MountVolume; source: VolumeSource }[] | string {
   const size = scenario.settings['volume.D.size']
   const label = scenario.settings['volume.D.label']
   if (size === undefined && label === undefined && !namesDriveD(scenario)) return []
@@ -115,7 +115,17 @@ export function secondVolume(scenario: Scenario): { letter: string; mount: Mount
     bytes = v
   }
   if (label !== undefined && typeof label !== 'string') return `settings.volume.D.label: expected a string, found ${String(label)}`
-  return [{ letter: 'D:', mount: ntfsVolume({ kind: 'memory', sizeBytes: Number(bytes), label: label ?? '' }) }]
+  // D: lives where C: does: on an image file of its own next to C:'s (NAME-D.img), or in memory
+  const source: VolumeSource =
+    c.kind === 'image'
+      ? { kind: 'image', path: driveDImagePath(c.path), format: { sizeBytes: Number(bytes), label: label ?? '' } }
+      : { kind: 'memory', sizeBytes: Number(bytes), label: label ?? '' }
+  return [{ letter: 'D:', mount: ntfsVolume(source), source }]
+}
+
+/** where D:'s image goes when C: is on `cImage`: `x.img` → `x-D.img` */
+export function driveDImagePath(cImage: string): string {
+  return /\.img$/i.test(cImage) ? cImage.replace(/\.img$/i, '-D.img') : `${cImage}-D.img`
 }
 
 function namesDriveD(scenario: Scenario): boolean {
@@ -134,7 +144,7 @@ export function defaultVolume(scenario: Scenario): VolumeSource {
   return { kind: 'memory', sizeBytes: Number(scenario.volume.size ?? 64n * 1024n * 1024n), label: scenario.volume.label }
 }
 
-function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts: RunOptions, source: VolumeSource): RunReport {
+function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts: RunOptions, source: VolumeSource, sourceD: VolumeSource | undefined): RunReport {
   let machine = run.machine
   let ctx = new RunContext(machine)
   const failures: Failure[] = []
@@ -266,7 +276,7 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
       collector.stop()
       earlier.trace.push(...renumber(collector.events, earlier.trace.length))
       earlier.decisions.push(...machine.ke.decisions)
-      machine = powerCycle(machine, source)
+      machine = powerCycle(machine, source, sourceD)
       run.machine = machine
       ctx = new RunContext(machine)
       workers.clear()
@@ -352,10 +362,10 @@ function remount(v: MountedVolume, source: VolumeSource): MountVolume {
 }
 
 /** Machine.powerOff, then a new machine on the same volume */
-function powerCycle(machine: Machine, source: VolumeSource): Machine {
+function powerCycle(machine: Machine, source: VolumeSource, sourceD: VolumeSource | undefined): Machine {
   machine.powerOff()
-  // C: comes from the scenario's source; D: is always a volume in memory
-  const next = Machine.powerOn(machine, (v) => remount(v, v.info.letter === 'D:' ? { kind: 'memory', sizeBytes: v.info.sizeBytes } : source))
+  // each volume comes back from where it lives: its image file, or the store in memory
+  const next = Machine.powerOn(machine, (v) => remount(v, v.info.letter === 'D:' ? (sourceD ?? { kind: 'memory', sizeBytes: v.info.sizeBytes }) : source))
   next.boot()
   return next
 }

@@ -25,7 +25,7 @@ const spec: CommandSpec = {
     { name: 'seed', value: 'N', description: "the scheduler's seed (0–4294967295); overrides each scenario's seed" },
     { name: 'trace', value: 'OUT', description: 'write the whole trace to this file' },
     { name: 'format', value: 'FORMAT', choices: TRACE_FORMATS, description: 'trace format: jsonl, csv, xml or json (default: from OUT\'s extension, else jsonl)' },
-    { name: 'keep-image', value: 'DIR', description: 'keep each run\'s volume image in this folder' },
+    { name: 'keep-image', value: 'DIR', description: 'keep each run\'s volume image in this folder (NAME.img; D:, when the scenario uses it, as NAME-D.img)' },
   ],
   notes: ['Exit codes: 0 every expectation held, 1 some failed, 2 bad input (a missing file, a malformed scenario).'],
 }
