@@ -99,4 +99,11 @@ describe('scanner', () => {
     // the open, the two writes and the rescan at cleanup
     expect(r.svc?.published.get('scanned')).toBe(4)
   })
+
+  it('after a power cycle scanuser.exe starts again with the filter', () => {
+    const r = run('{ name: scanner, altitude: 265000, Extensions: txt }', open('C:\\a.txt', 'STATUS_ACCESS_DENIED') + `
+  - power: off` + open('C:\\a.txt', 'STATUS_ACCESS_DENIED', 'again'))
+    expect(r.failures).toEqual([])
+    expect(r.svc?.published.get('scanned')).toBe(1)
+  })
 })
