@@ -9,7 +9,9 @@ import type { Co } from '../../ke/index.ts'
 import type { EProcess } from '../../ob/index.ts'
 import { statusName } from '../../nt/status.ts'
 import { closestNames } from '../../nt/flags.ts'
-import type { AppStep, SettingValue } from '../types.ts'
+import type { AppStep, Scenario, SettingValue } from '../types.ts'
+import type { Machine } from '../../machine.ts'
+import { startBackground, watchersIdle, type BackgroundServices } from '../../apps/background/index.ts'
 import { matchStepExpect } from '../expect.ts'
 import * as w32 from '../../win32/index.ts'
 import { AppArgError, AppArgs, AppSettingError, appImages, appSettings, findAction, findApp, type AppOutcome, type AppSettings } from '../../apps/index.ts'
@@ -70,4 +72,41 @@ export function* runAppStep(ctx: RunContext, step: AppStep, process: EProcess, s
   const m = matchStepExpect(step.expect, { result: out.ok, error: w32.errorName(code), errorCode: code, status, output: out.output ?? {} })
   if (m.ok) return { ok: true }
   return { ok: false, message: `${what} (result ${out.ok}, ${w32.errorName(code)}${out.failedAt ? ` at ${out.failedAt}` : ''}): ${m.mismatches.join('; ')}` }
+}
+
+/** how long the background services may take to open the volume roots and arm their watches (virtual time) */
+const BACKGROUND_START_LIMIT = 10 * 10_000_000
+
+/**
+ * The scenario's background services (Defender, the indexer), unless `background: false`:
+ * started and run until their watches are pending, before the trace starts (their setup is not
+ * part of what a scenario shows). A message for a bad `app.` setting or a service that does not
+ * come to rest.
+ */
+export function startScenarioBackground(machine: Machine, scenario: Scenario): { services?: BackgroundServices; problem?: string } {
+  if (!scenario.background) return {}
+  let settings: AppSettings
+  try {
+    settings = appSettingsOf(scenario.settings)
+  } catch (e) {
+    if (e instanceof AppSettingError) return { problem: e.message }
+    throw e
+  }
+  // not recorded at all: the trace's sequence numbers start with the scenario's first step
+  const recording = machine.trace.enabled
+  machine.trace.enabled = false
+  const services = startBackground(machine, settings)
+  try {
+    machine.ke.runUntil(() => services.idle, { deadline: machine.ke.now + BACKGROUND_START_LIMIT })
+    machine.afterRun()
+  } finally {
+    machine.trace.enabled = recording
+  }
+  if (!services.idle) return { problem: `background: the services (${services.services.map((s) => s.process.imageName).join(', ')}) did not start` }
+  return { services }
+}
+
+/** the background services and Explorer's folder watches have nothing left to do */
+export function appsIdle(machine: Machine): boolean {
+  return watchersIdle(machine)
 }

@@ -7,6 +7,7 @@ import { toJsonl } from '../../trace/export.ts'
 const SAVE = `
 name: notepad saves a file
 seed: 7
+background: false   # the exact operation list below is Notepad's and System's alone
 volume:
   files:
     - { path: 'C:\\docs\\a.txt', content: "hello" }

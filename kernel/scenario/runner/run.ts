@@ -13,7 +13,7 @@ import { runFltmcStep } from './fltmc-steps.ts'
 import type { Scenario, Step } from '../types.ts'
 import { callAdapter, type CallOutcome } from './calls.ts'
 import { runShellStep } from './shell-steps.ts'
-import { runAppStep } from './app-steps.ts'
+import { appsIdle, runAppStep, startScenarioBackground } from './app-steps.ts'
 import { runWin32Step } from './win32-steps.ts'
 import { RunContext } from './context.ts'
 import { segmentSteps } from './schedule.ts'
@@ -187,6 +187,12 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
     failures.push(filters)
     return report()
   }
+  // Defender and the indexer (unless `background: false`), started outside the trace
+  let background = startScenarioBackground(machine, scenario)
+  if (background.problem) {
+    failures.push({ where: scenario.file, message: background.problem })
+    return report()
+  }
   collector.start()
 
   const workers = new Map<string, Worker>()
@@ -293,6 +299,11 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
         failures.push(reloaded)
         return report()
       }
+      background = startScenarioBackground(machine, scenario)
+      if (background.problem) {
+        failures.push({ where: where(only), message: background.problem })
+        return report()
+      }
       collector.start()
       passed++
       continue
@@ -325,7 +336,8 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
   // writer still had to do is in the trace (as a capture left running would show it)
   if (machine.state === 'running') {
     const m = machine
-    m.ke.runUntil(() => (m.cc?.idle ?? true) && m.mm.idle, { deadline: m.ke.now + QUIET_LIMIT })
+    // … and the background services and Explorer's open folders have reacted to the changes
+    m.ke.runUntil(() => (m.cc?.idle ?? true) && m.mm.idle && appsIdle(m), { deadline: m.ke.now + QUIET_LIMIT })
     m.afterRun()
   }
   collector.stop()
