@@ -5,13 +5,10 @@
 
 import { registerApp } from './registry.ts'
 import { notepad } from './notepad/index.ts'
-import { winword } from './winword/index.ts'
-import { sevenZip, sevenZipFM, winrar } from './archivers/index.ts'
-import { explorerApp } from './explorer/app.ts'
+import { srvProfile } from './srv/index.ts'
 
 export { registerApp, findApp, findAction, appImages, actionKey, type AppContext, type AppOutcome, type AppAction, type AppProfile } from './registry.ts'
 export { AppArgs, AppArgError } from './args.ts'
-export { startBackground, watchersIdle, DEFENDER_IMAGE, INDEXER_IMAGE, type BackgroundServices } from './background/index.ts'
 export { APP_SETTINGS, DEFAULT_APP_SETTINGS, appSettings, AppSettingError, type AppSettings, type AppSettingInfo } from './settings.ts'
 
 let registered = false
@@ -21,11 +18,7 @@ export function registerBuiltinApps(): void {
   if (registered) return
   registered = true
   registerApp(notepad)
-  registerApp(winword)
-  registerApp(sevenZipFM)
-  registerApp(sevenZip)
-  registerApp(winrar)
-  registerApp(explorerApp)
+  registerApp(srvProfile)
 }
 
 registerBuiltinApps()

@@ -3,3 +3,4 @@
 
 export { receiveCopy, planReceive, describeReceive, srvPattern, type ReceiveCopyArgs, type ReceiveCopyResult, type ReceivePlan, type SrvContext, type SrvWrite } from './receive.ts'
 export { DEFAULT_SRV_SETTINGS, SrvError, srvSettings, type SrvSettings } from './settings.ts'
+export { srvProfile } from './profile.ts'
