@@ -200,8 +200,8 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
   function* SwapPreReadBuffers(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: Ref<unknown>): Co<FLT_PREOP_CALLBACK_STATUS> {
     const iopb = Data.Iopb
     let readLen = iopb.Parameters.Read.Length
-    // nothing to read: nothing to swap
-    if (readLen === 0) return FLT_PREOP_SUCCESS_NO_CALLBACK
+    // nothing to read: nothing to swap (nor a buffer of the caller's to copy into)
+    if (readLen === 0 || !iopb.Parameters.Read.ReadBuffer) return FLT_PREOP_SUCCESS_NO_CALLBACK
     const volCtx = getVolumeContext(Data, FltObjects, 'SwapPreReadBuffers')
     if (!volCtx) return FLT_PREOP_SUCCESS_NO_CALLBACK
     // non-cached I/O must be sector sized; the file system may fill up to the sector boundary
@@ -334,7 +334,7 @@ export function SwapBuffersDriverEntry(ctx: FilterDriverContext, prefix: string,
   function SwapPreDirCtrlBuffers(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: Ref<unknown>): FLT_PREOP_CALLBACK_STATUS {
     const iopb = Data.Iopb
     const q = iopb.Parameters.DirectoryControl.QueryDirectory
-    if (q.Length === 0) return FLT_PREOP_SUCCESS_NO_CALLBACK
+    if (q.Length === 0 || !q.DirectoryBuffer) return FLT_PREOP_SUCCESS_NO_CALLBACK
     const volCtx = getVolumeContext(Data, FltObjects, 'SwapPreDirCtrlBuffers')
     if (!volCtx) return FLT_PREOP_SUCCESS_NO_CALLBACK
     // ExAllocatePoolZero: not aligned, zeroed
