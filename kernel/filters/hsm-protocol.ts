@@ -43,7 +43,7 @@ export const IO_REPARSE_TAG_HSM_STUB = 0x00000100
 /** stored as the bytes 6f1a2b3c4d5e6f708192a3b4c5d6e7f8, as the stubs of fixtures/volumes/hsm-stubs.yaml */
 export const HSM_REPARSE_GUID = '{3C2B1A6F-5E4D-706F-8192-A3B4C5D6E7F8}'
 /** ntstatus.h: STATUS_FILE_IS_OFFLINE (the recall failed: the data are not here) */
-export const STATUS_FILE_IS_OFFLINE = 0xc0000267
+export const STATUS_FILE_IS_OFFLINE = STATUS.STATUS_FILE_IS_OFFLINE
 
 export const HSM_MODE_RECALL = 1
 export const HSM_MODE_COPY = 2

@@ -5,6 +5,7 @@
 // by volume and altitude, the contexts and name caches, and loads, attaches, detaches and unloads
 // filters (fltmc).
 
+import { disconnectFilterPorts } from './ports.ts'
 import { BugCheck, BUGCODE, DISPATCH_LEVEL, KeWaitForSingleObject, type Co, type KThread, type Scheduler } from '../ke/index.ts'
 import { DriverObject, IoAttachDeviceToDeviceStack, type DeviceObject } from '../io/device.ts'
 import type { CompletionRoutine, Irp, IoStackLocation } from '../io/irp.ts'
@@ -490,6 +491,9 @@ export class FilterManager {
   *unregister(filter: FltFilter, reason = FLTFL_INSTANCE_TEARDOWN_FILTER_UNLOAD): Co<void> {
     if (filter.state === 'unregistered') return
     filter.state = 'unloading'
+    // before the instances go, every connection still open on the filter's ports is disconnected
+    // (DisconnectNotifyCallback in this thread; documented with FltCloseClientPort)
+    yield* disconnectFilterPorts(filter)
     for (const inst of [...filter.instances]) {
       if (inst.state === 'attached') yield* this.detach(inst, reason)
     }

@@ -27,9 +27,9 @@ import { invoke } from './invoke.ts'
 import type { MaybeCo, OBJECT_ATTRIBUTES, Ref } from './types.ts'
 
 /** ntstatus.h: STATUS_CONNECTION_COUNT_LIMIT (a connection past the port's MaxConnections) */
-export const STATUS_CONNECTION_COUNT_LIMIT = 0xc0000246
+export const STATUS_CONNECTION_COUNT_LIMIT = STATUS.STATUS_CONNECTION_COUNT_LIMIT
 /** ntstatus.h: STATUS_THREAD_IS_TERMINATING */
-export const STATUS_THREAD_IS_TERMINATING = 0xc000004b
+export const STATUS_THREAD_IS_TERMINATING = STATUS.STATUS_THREAD_IS_TERMINATING
 
 /** fltKernel.h: the right to connect to a communication port */
 export const FLT_PORT_CONNECT = 0x0001
