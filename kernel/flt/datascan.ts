@@ -1,34 +1,34 @@
 // Data-scan sections (FltRegisterForDataScan, FltCreateSectionForDataScan,
 // FltCloseSectionForDataScan): a read-only view of a file for a scanner, as avscan makes one in
-// post-create or pre-cleanup. The section is an object with a handle in the calling process; its
-// pages come in through paging reads sent below the instance
-// (IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO), as the Memory Manager would fault
-// them in, and its creation is bracketed by the FsFilter callbacks
-// IRP_MJ_ACQUIRE/RELEASE_FOR_SECTION_SYNCHRONIZATION. Mapping a view into a user process comes
-// with the Memory Manager; until then a scanner reads the section with readSection.
+// post-create or pre-cleanup. The section is a Memory Manager data section on the file
+// (kernel/mm): it shares the file's segment with the Cache Manager and any other section, so a
+// scan sees data still dirty in the cache, and the pages it lacks come in as page faults — a
+// synchronous paging read (IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO) in the
+// scanning thread, down the file object's whole stack. Its creation is bracketed by the FsFilter
+// callbacks IRP_MJ_ACQUIRE/RELEASE_FOR_SECTION_SYNCHRONIZATION. A scanner reads the section
+// with readSection, which maps a view in system space, reads it and unmaps it.
 
 import type { Co } from '../ke/index.ts'
 import type { FileObject } from '../io/file-object.ts'
 import { insertHandle, NtClose } from '../io/services/handles.ts'
 import { FILE_INFORMATION_CLASS } from '../nt/infoclass.ts'
+import { SEC } from '../nt/file.ts'
+import { MmOf } from '../mm/memory-manager.ts'
+import { mapView, readMapped, SectionObject as MmSection, unmapView } from '../mm/section.ts'
 import { IRP_MJ_FLT } from '../nt/irp.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../nt/status.ts'
-import { ObjectHeader, type KObject, type ObjectType } from '../ob/index.ts'
-import { FLTFL_IO_OPERATION_PAGING, FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING } from './constants.ts'
-import { FltQueryInformationFile, FltReadFile } from './generated-io.ts'
+import { FltQueryInformationFile } from './generated-io.ts'
 import type { FltInstance } from './objects.ts'
-import { ref, type OBJECT_ATTRIBUTES, type PFLT_CONTEXT, type Ref } from './types.ts'
+import type { OBJECT_ATTRIBUTES, PFLT_CONTEXT, Ref } from './types.ts'
 
-const SectionType: ObjectType = { name: 'Section' }
 const DATA_SCAN = new WeakSet<FltInstance>()
 /** SyncTypeCreateSection (FS_FILTER_SECTION_SYNC_TYPE) */
 const SyncTypeCreateSection = 1
 /** PAGE_READONLY */
 const PAGE_READONLY = 0x02
 
-/** A data-scan section: the file's data as of its creation, read page by page below the instance. */
-export class DataScanSection implements KObject {
-  readonly header = new ObjectHeader(SectionType, '')
+/** A data-scan section: the Memory Manager's section on the file, with the scan's bookkeeping. */
+export class DataScanSection {
   handle = 0
   constructor(
     readonly instance: FltInstance,
@@ -36,6 +36,8 @@ export class DataScanSection implements KObject {
     /** the file's size when the section was made */
     readonly size: number,
     readonly context: PFLT_CONTEXT | undefined,
+    /** the data section (its handle in the creating process is `handle`) */
+    readonly section: MmSection,
   ) {}
 }
 
@@ -89,10 +91,18 @@ export function* FltCreateSectionForDataScan(
     const st = yield* FltQueryInformationFile(Instance, FileObject, info, 24, FILE_INFORMATION_CLASS.FileStandardInformation, null)
     if (!NT_SUCCESS(st)) return st
     const size = Number(new DataView(info.buffer).getBigInt64(8, true))
-    const section = new DataScanSection(Instance, FileObject, size, SectionContext)
+    const mm = MmOf(mgr.io)
+    if (!mm) return STATUS.STATUS_NOT_SUPPORTED
+    // unverified: the status for a file without section object pointers (a directory, a volume open)
+    if (!FileObject.SectionObjectPointer) return STATUS.STATUS_INVALID_PARAMETER
+    // the file's data segment: the one the cache and other sections use, made now if there is none
+    const seg = mm.dataSegmentFor(FileObject, 'data')
+    mm.hold(seg, 'section')
+    const mmSection = new MmSection(mm, seg, size, protection, SEC.SEC_COMMIT)
     // the creation reference, which the handle takes over
-    section.header.pointerCount = 1
-    section.handle = insertHandle(mgr.io.currentProcess(), section, 0x0004 /* SECTION_MAP_READ */)
+    mmSection.header.pointerCount = 1
+    const section = new DataScanSection(Instance, FileObject, size, SectionContext, mmSection)
+    section.handle = insertHandle(mgr.io.currentProcess(), mmSection, 0x0004 /* SECTION_MAP_READ */)
     SECTIONS.set(SectionContext, section)
     SectionHandle.value = section.handle
     if (SectionObject) SectionObject.value = section
@@ -106,20 +116,24 @@ export function* FltCreateSectionForDataScan(
 }
 
 /**
- * Reads `length` bytes of a data-scan section from `offset`: the pages come in with paging
- * reads below the instance (what a view's page faults cost).
+ * Reads `length` bytes of a data-scan section from `offset`, as a scanner reads its mapped view:
+ * a read-only view in system space (MmMapViewInSystemSpace), page faults in the calling thread
+ * for the pages not resident, the bytes, then the view is unmapped.
  */
 export function* readSection(section: DataScanSection, offset: number, length: number): Co<{ status: NTSTATUS; data: Uint8Array }> {
   const end = Math.min(section.size, offset + length)
   if (offset >= end) return { status: STATUS.STATUS_SUCCESS, data: new Uint8Array(0) }
-  const PAGE = 4096
-  const first = Math.floor(offset / PAGE) * PAGE
-  const last = Math.ceil(end / PAGE) * PAGE
-  const pages = new Uint8Array(last - first)
-  const got = ref<number>()
-  const st = yield* FltReadFile(section.instance, section.fileObject, first, pages.length, pages, FLTFL_IO_OPERATION_PAGING | FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING, got)
-  if (!NT_SUCCESS(st)) return { status: st, data: new Uint8Array(0) }
-  return { status: STATUS.STATUS_SUCCESS, data: pages.slice(offset - first, end - first) }
+  const mgr = section.instance.filter.mgr
+  const mm = section.section.mm
+  const system = mgr.io.system
+  const view = mapView(mm, system, section.section, 0, section.size, PAGE_READONLY)
+  try {
+    const r = yield* readMapped(mgr.io, mm, system, view.base + offset, end - offset)
+    if (!NT_SUCCESS(r.status) || !r.data) return { status: r.status, data: new Uint8Array(0) }
+    return { status: STATUS.STATUS_SUCCESS, data: r.data }
+  } finally {
+    yield* unmapView(view)
+  }
 }
 
 /** FltCloseSectionForDataScan: closes the section made for SectionContext */

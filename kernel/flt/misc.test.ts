@@ -364,10 +364,7 @@ describe('reissue, asynchronous I/O, work items', () => {
 })
 
 describe('data-scan sections', () => {
-  it('a scanner makes a section in post-create and reads the file through paging reads below its instance', () => {
-    const m = bootMachine()
-    const got: string[] = []
-    expect(m.fltmc.load('passthrough').statusName).toBe('STATUS_SUCCESS')
+  function scanner(m: ReturnType<typeof bootMachine>, got: string[]): void {
     expect(
       m.fltmc.load(
         filterModule('scan', '265000', (handle) => ({
@@ -397,6 +394,13 @@ describe('data-scan sections', () => {
         })),
       ).statusName,
     ).toBe('STATUS_SUCCESS')
+  }
+
+  it('a scanner makes a section in post-create; its view faults the pages in with a synchronous paging read in the scanning thread', () => {
+    const m = bootMachine()
+    const got: string[] = []
+    expect(m.fltmc.load('passthrough').statusName).toBe('STATUS_SUCCESS')
+    scanner(m, got)
     run(m, function* () {
       yield* makeFile(m, 'C:\\tool.exe', 'MZ....virus body')
     })
@@ -409,15 +413,33 @@ describe('data-scan sections', () => {
     })
     expect(got.slice(-3)).toEqual(['section STATUS_SUCCESS size=16 handle=true', 'read virus', 'close STATUS_SUCCESS'])
     const ev = m.trace.events.filter((e) => e.seq > from)
-    // the section's paging read goes below the scanner only; passthrough (above) sees the FsFilter acquire and release
+    // the page fault is paging I/O on the file object, down the whole stack (Memory Manager), in
+    // the opening thread, nested in the create's post-operation
     const reads = ev.filter((e) => e.op === 'IRP_MJ_READ')
-    expect(reads.map((e) => `${e.at} ${e.phase}`)).toEqual(['fs dispatch', 'fs complete'])
-    expect(reads[0]!.flags).toEqual(expect.arrayContaining(['IRP_PAGING_IO', 'IRP_NOCACHE', 'IRP_SYNCHRONOUS_PAGING_IO']))
+    expect(reads.map((e) => `${e.at} ${e.phase}`)).toEqual(['passthrough@370030 pre', 'fs dispatch', 'fs complete', 'passthrough@370030 post'])
+    expect(reads[1]!.flags).toEqual(expect.arrayContaining(['IRP_PAGING_IO', 'IRP_NOCACHE', 'IRP_SYNCHRONOUS_PAGING_IO']))
+    expect(reads[1]!.process).toBe('app.exe')
     expect(ev.filter((e) => e.op.endsWith('SECTION_SYNCHRONIZATION')).map((e) => `${e.at} ${e.phase} ${e.op}`)).toEqual([
       'passthrough@370030 pre IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION',
       'passthrough@370030 post IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION',
       'passthrough@370030 pre IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION',
       'passthrough@370030 post IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION',
     ])
+  })
+
+  it('the section shares the file\'s pages with the cache: a scan right after a cached write sees the data, with no paging read', () => {
+    const m = bootMachine()
+    const got: string[] = []
+    scanner(m, got)
+    run(m, function* () {
+      yield* makeFile(m, 'C:\\tool.exe', 'MZ....virus body')
+    })
+    const from = mark(m)
+    run(m, function* () {
+      const h = yield* open(m, 'C:\\tool.exe', { disposition: CREATE_DISPOSITION.FILE_OPEN })
+      yield* close(m, h.handle)
+    })
+    expect(got.slice(-3)).toEqual(['section STATUS_SUCCESS size=16 handle=true', 'read virus', 'close STATUS_SUCCESS'])
+    expect(m.trace.events.filter((e) => e.seq > from && e.op === 'IRP_MJ_READ')).toEqual([])
   })
 })
