@@ -45,6 +45,13 @@ export const APP_SETTINGS: readonly AppSettingInfo[] = [
     source: '[I] no public source for the filter host\'s read size',
   },
   {
+    name: 'app.indexer.readPause',
+    default: 0,
+    kind: 'ms',
+    description: 'Virtual time SearchProtocolHost.exe waits between its reads (its very-low-priority I/O is throttled behind other I/O).',
+    source: '[I] background-priority I/O is throttled by the I/O manager; by how much depends on the load, not published',
+  },
+  {
     name: 'app.indexer.oplock',
     default: true,
     kind: 'bool',

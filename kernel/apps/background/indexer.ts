@@ -11,7 +11,7 @@
 // When the file system grants no oplock (STATUS_INVALID_DEVICE_REQUEST or
 // STATUS_OPLOCK_NOT_GRANTED) the indexer reads without one.
 
-import type { Co } from '../../ke/index.ts'
+import { KeDelayExecutionThread, type Co } from '../../ke/index.ts'
 import type { Machine } from '../../machine.ts'
 import * as nt from '../../io/services/index.ts'
 import { ACCESS } from '../../nt/access.ts'
@@ -22,7 +22,7 @@ import { sendFileIrp } from '../../io/services/file-irp.ts'
 import { NT_SUCCESS, STATUS } from '../../nt/status.ts'
 import { encodeRequestOplockInput } from '../../rtl/structs/oplock.ts'
 import type { Irp } from '../../io/irp.ts'
-import { settingFlag, settingNumber, type AppSettings } from '../settings.ts'
+import { settingFlag, settingNumber, TICKS_PER_MS, type AppSettings } from '../settings.ts'
 
 export const INDEXER_IMAGE = 'SearchProtocolHost.exe'
 
@@ -95,6 +95,7 @@ export function* indexFile(machine: Machine, settings: AppSettings, ntName: stri
       if (cls === C.FileStandardInformation && NT_SUCCESS(q.status) && q.buffer) size = Number(new DataView(q.buffer.buffer, q.buffer.byteOffset, 24).getBigInt64(8, true))
     }
     const chunk = settingNumber(settings, 'app.indexer.readChunk')
+    const pause = settingNumber(settings, 'app.indexer.readPause') * TICKS_PER_MS
     // unverified: the filter host's I/O priority (very low: the thread runs in background mode) is not yet carried by the IRPs of this machine
     for (let offset = 0; offset < size; offset += chunk) {
       if (request?.completed) {
@@ -105,6 +106,7 @@ export function* indexFile(machine: Machine, settings: AppSettings, ntName: stri
       if (r.status === STATUS.STATUS_PENDING) yield* nt.NtWaitForSingleObject(io, { Handle: h })
       else if (!NT_SUCCESS(r.status)) break
       bytesRead += Math.min(chunk, size - offset)
+      if (pause > 0 && offset + chunk < size) yield* KeDelayExecutionThread(pause)
     }
     if (request?.completed) broken = true
   } finally {
