@@ -18,6 +18,7 @@ export {
   Oplock,
   isOplockFsctl,
   oplockAllowsFastIo,
+  oplockBreakForEntryChange,
   oplockBreakInProgress,
   oplockKind,
   oplockOperationOf,

@@ -275,10 +275,8 @@ function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsct
   const req = decodeRequestOplockInput(input)
   const level = req.RequestedOplockLevel
   if (req.Flags & OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_ACK) return acknowledgeCaching(oplock, irp, fo, level)
-  // Granting Oplocks: a request on a directory is STATUS_INVALID_PARAMETER. Windows 8 grants R and
-  // RH on directories, broken by changes to their entries; that is not modelled here, so the
-  // Windows 7 rule applies to every level.
-  if (ctx.isDirectory) return complete(irp, STATUS.STATUS_INVALID_PARAMETER)
+  // MS-FSA 2.1.5.17: a directory may hold R and RH (Windows 8 directory oplocks), never write caching
+  if (ctx.isDirectory && level & W) return complete(irp, STATUS.STATUS_INVALID_PARAMETER)
   if (fo.Flags & FO.FO_SYNCHRONOUS_IO) return complete(irp, STATUS.STATUS_OPLOCK_NOT_GRANTED)
   if (oplockBreakInProgress(oplock)) return complete(irp, STATUS.STATUS_OPLOCK_NOT_GRANTED)
   const others = oplock.grants.filter((g) => g.key !== fo)
@@ -711,6 +709,18 @@ export function* FsRtlCheckOplockAndWait(oplock: Oplock | undefined, irp: Irp, f
     yield* FsRtlWaitForOplockBreaks(oplock, r, timeout)
   }
   throw new Error(`${oplock.name}: oplock breaks did not settle after 64 rounds`)
+}
+
+/**
+ * A directory's entries changed (a child was added, removed or renamed): what
+ * FsRtlCheckOplockEx with OPLOCK_FLAG_PARENT_OBJECT does to the directory's oplocks. A local
+ * open carries no parent oplock key, so no holder is spared (MS-FSA 2.1.4.12.2: keys that are
+ * empty never match). The directory's R and RH oplocks break to none; RH asks for an
+ * acknowledgement. unverified: the operation that changed the entry does not wait for it.
+ */
+export function oplockBreakForEntryChange(oplock: Oplock | undefined): void {
+  if (!oplock) return
+  for (const g of oplock.grants.slice()) breakGrant(oplock, g, 0, undefined)
 }
 
 /**

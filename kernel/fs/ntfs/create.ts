@@ -302,6 +302,8 @@ function openExisting(req: CreateRequest, r: FileRecord, link: Link | undefined,
     if (eaCheck) return eaCheck
     if ((options & O.FILE_DELETE_ON_CLOSE) && readOnly) return outcome(STATUS.STATUS_CANNOT_DELETE)
     const granted = resolveAccess(req, r, readOnly)
+    const oplockStop = checkCreateOplock(req, fcb, '', granted)
+    if (oplockStop) return oplockStop
     return openScb(req, fcb, '', 'index', link, granted, CREATE_RESULT.FILE_OPENED)
   }
 
@@ -599,7 +601,7 @@ function otherStreamsRefuseDelete(fcb: Fcb, streamName: string, granted: number)
  */
 function checkCreateOplock(req: CreateRequest, fcb: Fcb, streamName: string, granted: number): Outcome | undefined {
   const scb = fcb.scbs.get(fcb.vcb.upcase(streamName))
-  if (!scb || scb.kind !== 'data') return undefined
+  if (!scb || scb.kind === 'volume') return undefined
   if (req.options & O.FILE_RESERVE_OPFILTER && scb.cleanupCount > 0) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
   const sharingViolation =
     otherStreamsRefuseDelete(fcb, streamName, granted) || IoCheckShareAccess(granted, req.shareAccess, req.fo, scb.shareAccess, false) !== STATUS.STATUS_SUCCESS

@@ -248,11 +248,23 @@ forEachStore((vol) => {
       expect(request(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
     })
 
-    it('a directory gets no oplock (STATUS_INVALID_PARAMETER)', () => {
+    it('directory oplocks: R and RH only; a new entry breaks them to none and the creator does not wait', () => {
       const v = fresh()
       const d = v.mkdir('dir', { access: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_DIRECTORY_FILE })
       expect(request(v, d, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_1).status).toBe('STATUS_INVALID_PARAMETER')
-      expect(win7(v, d, R | H).status).toBe('STATUS_INVALID_PARAMETER')
+      expect(win7(v, d, R | W).status).toBe('STATUS_INVALID_PARAMETER')
+      const rh = win7(v, d, R | H)
+      expect(rh.status).toBe('STATUS_PENDING')
+      // listing the directory from another handle breaks nothing
+      const other = v.open('dir', { access: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_DIRECTORY_FILE })
+      expect(other.name).toBe('STATUS_SUCCESS')
+      expect(pending(rh)).toBe(true)
+      const made = v.open('dir\\new.txt', { access: RW, share: ALL_SHARE, disposition: D.FILE_CREATE })
+      expect(made.name).toBe('STATUS_SUCCESS')
+      const out = decodeRequestOplockOutput(rh.out!)
+      expect(out.NewOplockLevel).toBe(0)
+      expect(out.Flags & OPLOCK.REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED).toBeTruthy()
+      expect(win7(v, d, 0, OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_ACK).status).toBe('STATUS_SUCCESS')
     })
 
     it('filter oplock: a read-only open that shares read does not break it; a writer does', () => {

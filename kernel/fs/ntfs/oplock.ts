@@ -13,10 +13,12 @@ import {
   FsRtlOplockCleanup,
   FsRtlOplockFsctrl,
   FsRtlWaitForOplockBreaks,
+  oplockBreakForEntryChange,
   oplockOperationOf,
   type Oplock,
   type OplockCheckResult,
 } from '../../fsrtl/index.ts'
+import { FILE_ACTION } from '../../nt/file.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { completeIrp } from './complete.ts'
 import { primaryName } from './paths.ts'
@@ -42,19 +44,35 @@ export function ensureOplock(scb: Scb): Oplock {
   return o
 }
 
-/** the handle's cleanup releases its oplocks (once per volume) */
+/** the directory-entry changes that break a directory's oplocks: names added, removed, renamed */
+const ENTRY_ACTIONS = new Set<number>([
+  FILE_ACTION.FILE_ACTION_ADDED,
+  FILE_ACTION.FILE_ACTION_REMOVED,
+  FILE_ACTION.FILE_ACTION_RENAMED_OLD_NAME,
+  FILE_ACTION.FILE_ACTION_RENAMED_NEW_NAME,
+])
+
+/**
+ * The handle's cleanup releases its oplocks, and a change to a directory's entries breaks the
+ * directory's oplocks (once per volume). unverified: changes to a child's data or attributes
+ * (FILE_ACTION_MODIFIED) leave the directory's oplocks alone.
+ */
 export function attachOplocks(vcb: Vcb): void {
   if (vcb.ext.get(ATTACHED_KEY)) return
   vcb.ext.set(ATTACHED_KEY, true)
   vcb.cleanupHooks.push((ccb) => FsRtlOplockCleanup(oplockOf(ccb.scb), ccb.fileObject))
+  vcb.changeListeners.push((c) => {
+    if (!c.dirFcb || !ENTRY_ACTIONS.has(c.action)) return
+    for (const s of c.dirFcb.scbs.values()) if (s.kind === 'index') oplockBreakForEntryChange(oplockOf(s))
+  })
 }
 
 /** The oplock FSCTLs: FsRtlOplockFsctrl with what only NTFS knows. */
 export function oplockFsctl(ccb: Ccb, irp: Irp): NTSTATUS {
   attachOplocks(ccb.vcb)
   const scb = ccb.scb
-  // documented (Granting Oplocks): a request on anything but a file's stream is invalid; Windows 8
-  // directory oplocks are Windows 7 style R/RH requests, checked by the package
+  // a volume open gets no oplock; Windows 8 directory oplocks (R and RH through
+  // FSCTL_REQUEST_OPLOCK) are checked by the package
   if (scb.kind === 'volume') return completeIrp(irp, STATUS.STATUS_INVALID_PARAMETER)
   if (ccb.fcb.fileDeleted) return completeIrp(irp, STATUS.STATUS_FILE_DELETED)
   if (ccb.flags.cleanedUp) return completeIrp(irp, STATUS.STATUS_FILE_CLOSED)
