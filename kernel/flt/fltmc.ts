@@ -4,6 +4,8 @@
 // a bugcheck, or what it waits for).
 
 import type { Co, Scheduler } from '../ke/index.ts'
+import type { IoManager } from '../io/iomgr.ts'
+import { serviceOf, startService } from './user/service.ts'
 import type { EProcess } from '../ob/index.ts'
 import { NT_SUCCESS, STATUS, statusName, type NTSTATUS } from '../nt/status.ts'
 import { FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, FLTFL_INSTANCE_TEARDOWN_MANUAL } from './constants.ts'
@@ -11,6 +13,7 @@ import type { FilterInfo, FilterManager, FilterModule, InstanceInfo } from './ma
 
 export interface FltmcHost {
   readonly ke: Scheduler
+  readonly io: IoManager
   readonly flt: FilterManager
   process(imageName: string): EProcess
   registerThread(process: EProcess, tid: number): void
@@ -27,7 +30,12 @@ export interface FltmcResult {
 export interface LoadOptions {
   readonly name?: string
   readonly parameters?: { readonly [k: string]: unknown }
+  /** start the filter's user-mode program (its SERVICE export) once it loaded (default true) */
+  readonly startService?: boolean
 }
+
+/** how long a filter's program may take to get ready (virtual time) */
+const SERVICE_START_LIMIT = 60 * 10_000_000
 
 /** one fltmc command as data (a scenario's `fltmc:` step) */
 export interface FltmcCommand {
@@ -77,7 +85,20 @@ export class Fltmc {
 
   /** fltmc load: a built-in filter by name, or a filter module the host imported */
   load(nameOrModule: string | FilterModule, altitude?: string, opts: LoadOptions = {}): FltmcResult {
-    return this.sync(this.prepareLoad(nameOrModule, altitude, opts))
+    const r = this.sync(this.prepareLoad(nameOrModule, altitude, opts))
+    if (r.status !== STATUS.STATUS_SUCCESS || opts.startService === false) return r
+    // as an installed filter's service starts with it: the program runs until it says it is ready
+    const module = typeof nameOrModule === 'string' ? this.flt.builtin(nameOrModule) : nameOrModule
+    const service = serviceOf(module)
+    if (!service) return r
+    const h = this.host
+    const process = h.process(service.ImageName)
+    const run = startService(h.io, process, service, opts.parameters ?? {}, (t) => h.registerThread(process, t.tid))
+    const outcome = h.ke.runUntil(() => run.isReady || run.exitCode !== undefined, { deadline: h.ke.now + SERVICE_START_LIMIT })
+    h.afterRun()
+    if (run.isReady) return r
+    const why = run.exitCode !== undefined ? `exited with code ${run.exitCode} before it was ready` : outcome === 'bugcheck' ? 'stopped the machine' : 'did not get ready'
+    return { ...r, message: `the filter loaded, but its program ${service.ImageName} ${why}` }
   }
 
   /** fltmc unload */

@@ -84,7 +84,7 @@ export function loadScenarioFilters(machine: Machine, scenario: Scenario): Failu
       if (!module) return { where, message: `the filter module ${spec.module} was not loaded before the run (the host imports it with preloadScenarioFilters)` }
       name = (module.NAME ?? basename(path, extname(path))).toLowerCase()
     }
-    const loaded = machine.fltmc.load(module, spec.altitude, { name, parameters: spec.options })
+    const loaded = machine.fltmc.load(module, spec.altitude, { name, parameters: spec.options, startService: false })
     if (loaded.status !== 0) return { where, message: `loading ${name} failed: ${loaded.statusName}${loaded.message ? ` (${loaded.message})` : ''}` }
     if (!machine.fltmc.instances('C:').some((x) => x.filter === name)) {
       const attached = machine.fltmc.attach(name, 'C:')
