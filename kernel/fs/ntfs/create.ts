@@ -15,7 +15,7 @@ import { FO, type FileObject } from '../../io/file-object.ts'
 import { IoGetCurrentIrpStackLocation, type CreateParameters, type Irp, type IoStackLocation } from '../../io/irp.ts'
 import { IoCheckShareAccess, IoUpdateShareAccess } from '../../io/share-access.ts'
 import { ACCESS } from '../../nt/access.ts'
-import { CREATE_DISPOSITION, CREATE_OPTIONS, CREATE_RESULT, FILE_ACTION, FILE_ATTRIBUTE, FILE_NOTIFY_CHANGE } from '../../nt/file.ts'
+import { CREATE_DISPOSITION, CREATE_OPTIONS, CREATE_RESULT, FILE_ACTION, FILE_ATTRIBUTE, FILE_NOTIFY_CHANGE, FILE_SHARE_VALID_FLAGS } from '../../nt/file.ts'
 import { SL_FLAGS_CREATE } from '../../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 import { attributesForCreate, isReadOnly } from './attributes.ts'
@@ -588,21 +588,28 @@ function otherStreamsRefuseDelete(fcb: Fcb, streamName: string, granted: number)
 }
 
 /**
- * The oplock side of opening an existing data stream, before share access is checked and before
+ * The oplock side of opening an existing stream, before share access is checked and before
  * anything changes:
- * - FILE_RESERVE_OPFILTER with other handles on the stream: STATUS_OPLOCK_NOT_GRANTED (Granting
- *   Oplocks: NTFS fails the create when it can tell that the filter oplock request will fail);
+ * - FILE_RESERVE_OPFILTER reserves a filter oplock (FsRtlOplockFsctrl with the create IRP): only
+ *   for the only open of the stream, asking for FILE_READ_ATTRIBUTES and sharing everything;
+ *   otherwise the create fails with STATUS_OPLOCK_NOT_GRANTED ("Granting Oplocks": NTFS fails it
+ *   when it can tell that the filter oplock request will fail);
  * - FILE_OPEN_REQUIRING_OPLOCK: an open that would break an oplock fails with
- *   STATUS_CANNOT_BREAK_OPLOCK (NtCreateFile documentation), and one that could not be given an
- *   oplock because other handles are open fails with STATUS_OPLOCK_NOT_GRANTED;
+ *   STATUS_CANNOT_BREAK_OPLOCK (NtCreateFile, FsRtlOplockFsctrl documentation);
  * - otherwise FsRtlCheckOplockEx breaks what the open breaks (told whether the open conflicts
  *   with an existing one, as FsRtlOplockBreakH is); the create then waits for the
  *   acknowledgements, unless FILE_COMPLETE_IF_OPLOCKED asks it to go on.
  */
 function checkCreateOplock(req: CreateRequest, fcb: Fcb, streamName: string, granted: number): Outcome | undefined {
   const scb = fcb.scbs.get(fcb.vcb.upcase(streamName))
+  if (req.options & O.FILE_RESERVE_OPFILTER) {
+    // FsRtlOplockFsctrl (IRP_MJ_CREATE): OpenCount 1, DesiredAccess FILE_READ_ATTRIBUTES, all sharing
+    // unverified: SYNCHRONIZE beside FILE_READ_ATTRIBUTES is accepted (Win32 callers always add it)
+    const attributesOnly = (granted & ~ACCESS.SYNCHRONIZE) === ACCESS.FILE_READ_ATTRIBUTES
+    const sharesAll = (req.shareAccess & FILE_SHARE_VALID_FLAGS) === FILE_SHARE_VALID_FLAGS
+    if ((scb && scb.cleanupCount > 0) || !attributesOnly || !sharesAll) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
+  }
   if (!scb || scb.kind === 'volume') return undefined
-  if (req.options & O.FILE_RESERVE_OPFILTER && scb.cleanupCount > 0) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
   const sharingViolation =
     otherStreamsRefuseDelete(fcb, streamName, granted) || IoCheckShareAccess(granted, req.shareAccess, req.fo, scb.shareAccess, false) !== STATUS.STATUS_SUCCESS
   const op = oplockOf(scb)
@@ -610,8 +617,6 @@ function checkCreateOplock(req: CreateRequest, fcb: Fcb, streamName: string, gra
     if (op && FsRtlCheckOplockEx(op, req.irp, 0, { sharingViolation, desiredAccess: granted, checkOnly: true }).status === STATUS.STATUS_CANNOT_BREAK_OPLOCK) {
       return outcome(STATUS.STATUS_CANNOT_BREAK_OPLOCK)
     }
-    // unverified: the atomic oplock is refused when any other handle is open on the stream
-    if (scb.cleanupCount > 0 && !sharingViolation) return outcome(STATUS.STATUS_OPLOCK_NOT_GRANTED)
     return undefined
   }
   if (!op || op.grants.length === 0) return undefined

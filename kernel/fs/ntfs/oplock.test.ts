@@ -145,18 +145,17 @@ forEachStore((vol) => {
       expect(v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE }).name).toBe('STATUS_SUCCESS')
     })
 
-    it('FILE_OPEN_REQUIRING_OPLOCK: STATUS_CANNOT_BREAK_OPLOCK over an oplock, STATUS_OPLOCK_NOT_GRANTED beside another handle', () => {
+    it('FILE_OPEN_REQUIRING_OPLOCK: STATUS_CANNOT_BREAK_OPLOCK over an oplock it would break; beside a plain handle it opens', () => {
       const v = fresh()
       const h = v.open('f.txt', { access: RW, share: ALL_SHARE }).handle
       expect(win7(v, h, R | W | H).status).toBe('STATUS_PENDING')
       expect(v.open('f.txt', { access: READ, share: ALL_SHARE, options: O.FILE_OPEN_REQUIRING_OPLOCK }).name).toBe('STATUS_CANNOT_BREAK_OPLOCK')
       v.close(h)
       const other = v.open('f.txt', { access: READ, share: ALL_SHARE }).handle
-      expect(v.open('f.txt', { access: READ, share: ALL_SHARE, options: O.FILE_OPEN_REQUIRING_OPLOCK }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
-      v.close(other)
-      const alone = v.open('f.txt', { access: READ, share: ALL_SHARE, options: O.FILE_OPEN_REQUIRING_OPLOCK })
-      expect(alone.name).toBe('STATUS_SUCCESS')
-      expect(win7(v, alone.handle, R | H).status).toBe('STATUS_PENDING')
+      const beside = v.open('f.txt', { access: READ, share: ALL_SHARE, options: O.FILE_OPEN_REQUIRING_OPLOCK })
+      expect(beside.name).toBe('STATUS_SUCCESS')
+      expect(win7(v, beside.handle, R | H).status).toBe('STATUS_PENDING')
+      void other
     })
 
     it('closing the holder completes its request (legacy: broken to none; Windows 7: STATUS_OPLOCK_HANDLE_CLOSED)', () => {
@@ -178,6 +177,11 @@ forEachStore((vol) => {
       expect(request(v, h, FSCTL.FSCTL_OPLOCK_BREAK_ACK_NO_2).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
       expect(win7(v, h, R, OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_ACK).status).toBe('STATUS_INVALID_OPLOCK_PROTOCOL')
       expect(v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
+      v.close(h)
+      // FsRtlOplockFsctrl (IRP_MJ_CREATE): only FILE_READ_ATTRIBUTES, sharing everything
+      expect(v.open('f.txt', { access: READ, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
+      expect(v.open('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES, share: S.FILE_SHARE_READ, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_OPLOCK_NOT_GRANTED')
+      expect(v.probe('f.txt', { access: ACCESS.FILE_READ_ATTRIBUTES | ACCESS.SYNCHRONIZE, share: ALL_SHARE, options: O.FILE_RESERVE_OPFILTER }).name).toBe('STATUS_SUCCESS')
     })
 
     it('renaming an ancestor directory breaks a batch oplock below it and waits; the holder closes and the rename succeeds', () => {
