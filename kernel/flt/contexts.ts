@@ -125,8 +125,12 @@ export class ContextStore {
     if (!s) return
     s.fileObjects.delete(fo)
     if (s.fileObjects.size > 0) return
-    // unverified: the stream's control block goes with its last file object; NTFS may keep
-    // the SCB longer (FsRtlTeardownPerStreamContexts runs when it does)
+    // FltMgr may not have met every file object on the stream (one opened before a filter used
+    // contexts on it): the stream lives while the file system still counts file objects on it
+    // (NTFS: the SCB's close count), and its contexts go when it does — FsRtlTeardownPerStreamContexts
+    // runs when the file system frees the stream's control block
+    const stillOpen = (s.fsContext as { closeCount?: unknown }).closeCount
+    if (typeof stillOpen === 'number' && stillOpen > 0) return
     for (const key of [...s.contexts.keys()]) this.detach(s.contexts, key)
     this.mgr.names.forgetStream(s)
     this.streams.delete(s.fsContext)
