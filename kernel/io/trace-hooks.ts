@@ -28,6 +28,24 @@ export function traceMinor(sp: IoStackLocation): string | undefined {
   return minorName(sp.MajorFunction, sp.MinorFunction)
 }
 
+/**
+ * The thread-local slot holding a thread's I/O priority (an IO_PRIORITY_HINT value): a thread in
+ * background mode (SetThreadPriority THREAD_MODE_BACKGROUND_BEGIN) issues its I/O at very low
+ * priority. Unset means normal.
+ */
+export const IO_PRIORITY_SLOT = 'IoPriority'
+
+const IO_PRIORITY_NAMES = ['IoPriorityVeryLow', 'IoPriorityLow', 'IoPriorityNormal', 'IoPriorityHigh', 'IoPriorityCritical'] as const
+/** how Process Monitor prints them in a read's or write's Detail */
+const IO_PRIORITY_TEXT = ['Very Low', 'Low', 'Normal', 'High', 'Critical'] as const
+
+/** IoGetIoPriorityHint of a read or write: the issuing thread's I/O priority, when it is not normal */
+function priorityParams(irp: Irp): { IoPriority?: string; Priority?: string } {
+  const hint = irp.Thread?.tls.get(IO_PRIORITY_SLOT)
+  if (typeof hint !== 'number' || hint === 2 || IO_PRIORITY_NAMES[hint] === undefined) return {}
+  return { IoPriority: IO_PRIORITY_NAMES[hint], Priority: IO_PRIORITY_TEXT[hint] }
+}
+
 /** The parameters of a stack location by their Windows names */
 export function traceParams(irp: Irp, sp: IoStackLocation): Record<string, unknown> {
   const p = sp.Parameters
@@ -43,9 +61,9 @@ export function traceParams(irp: Irp, sp: IoStackLocation): Record<string, unkno
       ...(sp.Flags ? { Flags: sp.Flags } : {}),
     }
   }
-  if (p.Read) return { ByteOffset: p.Read.ByteOffset, Length: p.Read.Length }
+  if (p.Read) return { ByteOffset: p.Read.ByteOffset, Length: p.Read.Length, ...priorityParams(irp) }
   // SL_WRITE_THROUGH (0x4) on a write: Procmon's "Write Through" I/O flag
-  if (p.Write) return sp.Flags & 0x04 ? { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length, WriteThrough: true } : { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length }
+  if (p.Write) return sp.Flags & 0x04 ? { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length, WriteThrough: true, ...priorityParams(irp) } : { ByteOffset: p.Write.ByteOffset, Length: p.Write.Length, ...priorityParams(irp) }
   if (p.QueryFile) return { FileInformationClass: p.QueryFile.FileInformationClass, Length: p.QueryFile.Length }
   if (p.SetFile) {
     const r: Record<string, unknown> = { FileInformationClass: p.SetFile.FileInformationClass, Length: p.SetFile.Length }

@@ -19,12 +19,16 @@ import { CREATE_DISPOSITION, CREATE_OPTIONS, SHARE_ACCESS } from '../../nt/file.
 import { FILE_INFORMATION_CLASS as C } from '../../nt/infoclass.ts'
 import { FSCTL, IRP_FLAGS, IRP_MJ, IRP_MN_FILE_SYSTEM_CONTROL, OPLOCK, OPLOCK_LEVEL } from '../../nt/irp.ts'
 import { sendFileIrp } from '../../io/services/file-irp.ts'
+import { IO_PRIORITY_SLOT } from '../../io/trace-hooks.ts'
 import { NT_SUCCESS, STATUS } from '../../nt/status.ts'
 import { encodeRequestOplockInput } from '../../rtl/structs/oplock.ts'
 import type { Irp } from '../../io/irp.ts'
 import { settingFlag, settingNumber, TICKS_PER_MS, type AppSettings } from '../settings.ts'
 
 export const INDEXER_IMAGE = 'SearchProtocolHost.exe'
+
+/** IO_PRIORITY_HINT IoPriorityVeryLow */
+const IO_PRIORITY_VERY_LOW = 0
 
 /** the queries the capture shows between the oplock request and the read, with their buffer sizes */
 // unverified: the buffer sizes (room for a long name and a security descriptor)
@@ -77,6 +81,9 @@ export function* indexFile(machine: Machine, settings: AppSettings, ntName: stri
   })
   if (open.handle === undefined) return undefined
   const h = open.handle
+  // the filter host's threads run in background mode: their I/O goes at very low priority
+  const thread = machine.ke.currentThread
+  thread.tls.set(IO_PRIORITY_SLOT, IO_PRIORITY_VERY_LOW)
   let oplock: IndexRun['oplock'] = 'not asked'
   let request: Irp | undefined
   let bytesRead = 0
@@ -96,7 +103,6 @@ export function* indexFile(machine: Machine, settings: AppSettings, ntName: stri
     }
     const chunk = settingNumber(settings, 'app.indexer.readChunk')
     const pause = settingNumber(settings, 'app.indexer.readPause') * TICKS_PER_MS
-    // unverified: the filter host's I/O priority (very low: the thread runs in background mode) is not yet carried by the IRPs of this machine
     for (let offset = 0; offset < size; offset += chunk) {
       if (request?.completed) {
         broken = true
@@ -112,6 +118,7 @@ export function* indexFile(machine: Machine, settings: AppSettings, ntName: stri
   } finally {
     // closing the handle releases the oplock (a pending request completes with STATUS_OPLOCK_HANDLE_CLOSED)
     yield* nt.NtClose(io, { Handle: h })
+    thread.tls.delete(IO_PRIORITY_SLOT)
   }
   return { oplock, broken, bytesRead }
 }
