@@ -6,6 +6,7 @@ import * as avscan from './avscan.ts'
 import * as deleteFilter from './delete.ts'
 import * as hsm from './hsm.ts'
 import * as minispy from './minispy.ts'
+import * as nullfilter from './nullfilter.ts'
 import * as passthrough from './passthrough.ts'
 import * as stateTracking from './state-tracking.ts'
 import * as scanner from './scanner.ts'
@@ -24,4 +25,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   'state-tracking': stateTracking,
   scanner,
   hsm,
+  nullfilter,
 }
