@@ -6,6 +6,7 @@ import { parseStatus, STATUS, statusName } from '../nt/status.ts'
 import { FILE_ATTRIBUTE, CREATE_RESULT } from '../nt/file.ts'
 import { ALL_MAJORS, FASTIO, IRP_FLAGS, OPLOCK } from '../nt/irp.ts'
 import { TRACE_EVENT_KEYS, TRACE_PHASES } from '../trace/event.ts'
+import { BUGCODE } from '../ke/types.ts'
 import { dataArg, flagsArg, plain, unknownName, validateFields } from './args.ts'
 import { Ctx, join } from './context.ts'
 import type { NameKind } from './context.ts'
@@ -17,6 +18,7 @@ import { describe, parseTree } from './tree.ts'
 import type {
   ArgValue,
   Args,
+  BugcheckExpectation,
   FileExpectation,
   FileTimes,
   FilterSpec,
@@ -601,12 +603,17 @@ function validateStepExpect(ctx: Ctx, n: TreeNode, path: string, win32: boolean)
   return out
 }
 
-function validateScenarioExpect(ctx: Ctx, e: MapEntry | undefined): { files: FileExpectation[]; trace: TraceMatcher[] } {
-  const out = { files: [] as FileExpectation[], trace: [] as TraceMatcher[] }
+function validateScenarioExpect(ctx: Ctx, e: MapEntry | undefined): { files: FileExpectation[]; trace: TraceMatcher[]; bugcheck?: BugcheckExpectation } {
+  const out: { files: FileExpectation[]; trace: TraceMatcher[]; bugcheck?: BugcheckExpectation } = { files: [], trace: [] }
   if (!e) return out
-  const m = ctx.map(e.value, 'expect', '{ files, trace }')
+  const m = ctx.map(e.value, 'expect', '{ files, trace, bugcheck }')
   if (!m) return out
-  const k = ctx.keys(m, 'expect', ['files', 'trace'])
+  const k = ctx.keys(m, 'expect', ['files', 'trace', 'bugcheck'])
+  const bugE = k.get('bugcheck')
+  if (bugE) {
+    const b = validateBugcheckExpectation(ctx, bugE.value)
+    if (b) out.bugcheck = b
+  }
   const filesE = k.get('files')
   if (filesE) {
     const s = ctx.seq(filesE.value, 'expect.files')
@@ -624,6 +631,23 @@ function validateScenarioExpect(ctx: Ctx, e: MapEntry | undefined): { files: Fil
     })
   }
   return out
+}
+
+/** `bugcheck: { code: UNEXPECTED_KERNEL_MODE_TRAP }` or `{ code: 0x7F }` */
+function validateBugcheckExpectation(ctx: Ctx, n: TreeNode): BugcheckExpectation | undefined {
+  const path = 'expect.bugcheck'
+  const m = ctx.map(n, path, '{ code }')
+  if (!m) return undefined
+  const k = ctx.keys(m, path, ['code'])
+  ctx.required(m, path, k, ['code'])
+  const c = k.get('code')
+  if (!c) return undefined
+  const v = c.value
+  if (v.kind === 'scalar' && typeof v.value === 'bigint' && v.value > 0n && v.value <= 0xffffffffn) return { source: source(ctx, m, 0), code: Number(v.value) }
+  if (v.kind === 'scalar' && typeof v.value === 'string' && v.value in BUGCODE) return { source: source(ctx, m, 0), code: BUGCODE[v.value as keyof typeof BUGCODE] }
+  if (v.kind === 'scalar' && typeof v.value === 'string') ctx.problem(v.pos, join(path, 'code'), unknownName('bug check code', v.value, Object.keys(BUGCODE)))
+  else ctx.problem(v.pos, join(path, 'code'), `expected a bug check code such as UNEXPECTED_KERNEL_MODE_TRAP or 0x7F, found ${describe(v)}`)
+  return undefined
 }
 
 function validateFileExpectation(ctx: Ctx, n: TreeNode, path: string, index: number): FileExpectation | undefined {

@@ -246,9 +246,17 @@ export interface TraceMatcher {
   readonly fields: { readonly [key: string]: unknown }
 }
 
+/** `expect: { bugcheck: { code: UNEXPECTED_KERNEL_MODE_TRAP } }`: the run must stop with this bug check */
+export interface BugcheckExpectation {
+  readonly source: StepSource
+  /** the bug check code (bugcodes.h) */
+  readonly code: number
+}
+
 export interface ScenarioExpect {
   readonly files: readonly FileExpectation[]
   readonly trace: readonly TraceMatcher[]
+  readonly bugcheck?: BugcheckExpectation
 }
 
 export type SettingValue = number | bigint | string | boolean

@@ -321,7 +321,19 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
     machine.afterRun()
     if (outcome === 'bugcheck') {
       const bc = machine.ke.bugcheck!
-      failures.push({ where: where(only), message: `bugcheck 0x${bc.code.toString(16).toUpperCase()} ${bc.codeName}: ${bc.message}` })
+      const wanted = scenario.expect.bugcheck
+      if (wanted && wanted.code === bc.code) {
+        // the scenario expects this bug check (expect.bugcheck): the run ends here, as the
+        // machine does; the trace up to it is checked
+        passed++
+        collector.stop()
+        for (const t of checkTrace(report().trace, scenario)) {
+          if (t.ok) passed++
+          else failures.push(t.failure)
+        }
+        return report()
+      }
+      failures.push({ where: where(only), message: `bugcheck 0x${bc.code.toString(16).toUpperCase()} ${bc.codeName}: ${bc.message}${wanted ? ` (expected bug check 0x${wanted.code.toString(16).toUpperCase()})` : ''}` })
       return report()
     }
     if (outcome !== 'done') {
@@ -341,6 +353,11 @@ function runOn(run: { machine: Machine }, scenario: Scenario, seed: number, opts
     m.afterRun()
   }
   collector.stop()
+  const wantedBugcheck = scenario.expect.bugcheck
+  if (wantedBugcheck) {
+    const w = wantedBugcheck.source
+    failures.push({ where: `${w.file}:${w.line}:${w.col}`, message: `expect.bugcheck: expected bug check 0x${wantedBugcheck.code.toString(16).toUpperCase()}; the machine ran to the end without one` })
+  }
   for (const f of checkFiles(machine, scenario)) {
     if (f.ok) passed++
     else failures.push(f.failure)
