@@ -15,7 +15,7 @@ import { ACCESS } from '../../nt/access.ts'
 import { FILE_ATTRIBUTE, SHARE_ACCESS } from '../../nt/file.ts'
 import * as w32 from '../../win32/index.ts'
 import type { AppArgs } from '../args.ts'
-import { failedIn } from '../calls.ts'
+import { failedIn, failWin32 } from '../calls.ts'
 import type { AppContext, AppOutcome, AppProfile } from '../registry.ts'
 import { settingFlag } from '../settings.ts'
 import { ownerFileContent, ownerFileName } from './owner.ts'
@@ -136,7 +136,8 @@ function* save(ctx: AppContext, args: AppArgs): Co<AppOutcome> {
   const data = args.data('content')
   const folder = folderOf(path)
   const doc = docsOf(ctx.process).get(path.toLowerCase())
-  if (doc?.readOnly) return failedIn(`save ${path} (opened read-only)`)
+  // Word offers Save As for a document it could only open read-only
+  if (doc?.readOnly) return failWin32(ctx, 'ERROR_ACCESS_DENIED', `save ${path} (opened read-only)`)
   const temp = yield* freeTempName(ctx, folder, '~WRD', 0)
   if (!temp) return failedIn(`GetFileAttributesW ${folder}~WRD*.tmp`)
   // the new document, written whole to the temporary file
