@@ -122,8 +122,8 @@ export function FsRtlOplockIsFastIoPossible(oplock: Oplock | undefined): boolean
 
 /**
  * Whether a fast I/O call on `fo` may go on without the IRP path: nothing waits for an
- * acknowledgement, and the operation would break nothing (a read breaks write-caching oplocks
- * of other keys; a write breaks every oplock of another key and every level 2 oplock).
+ * acknowledgement, and the operation would break nothing (a read breaks level 1, batch, RW and
+ * RWH oplocks of other keys; a write breaks every oplock of another key and every level 2 oplock).
  */
 export function oplockAllowsFastIo(oplock: Oplock | undefined, fo: FileObject, write: boolean): boolean {
   if (!oplock || oplock.grants.length === 0) return true
@@ -132,7 +132,9 @@ export function oplockAllowsFastIo(oplock: Oplock | undefined, fo: FileObject, w
     if (write && g.type === 'level2') return false
     if (g.key === fo) continue
     if (write) return false
-    if (g.level & W) return false
+    // the read table: level 1, batch, RW and RWH of another key break (a filter oplock does not)
+    const kind = oplockKind(g)
+    if (kind === 'level1' || kind === 'batch' || kind === 'RW' || kind === 'RWH') return false
   }
   return true
 }
@@ -291,8 +293,8 @@ function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsct
     if (ctx.hasByteRangeLocks) return notGranted()
     const kinds = oplock.grants.map((g) => ({ g, kind: oplockKind(g), same: g.key === fo }))
     if (level & H) {
-      // RH: coexists with R and RH of other keys; not with level 2 or any exclusive kind
-      if (kinds.some(({ kind, same }) => !(kind === 'R' || (kind === 'RH' && !same)))) return notGranted()
+      // RH: coexists with R and RH (an RH of the same key is replaced); not with level 2 or any exclusive kind
+      if (kinds.some(({ kind }) => !(kind === 'R' || kind === 'RH'))) return notGranted()
     } else {
       // R: coexists with level 2, R, and RH of other keys
       if (kinds.some(({ kind, same }) => !(kind === 'level2' || kind === 'R' || (kind === 'RH' && !same)))) return notGranted()

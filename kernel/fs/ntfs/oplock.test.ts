@@ -213,6 +213,11 @@ forEachStore((vol) => {
       expect(rh.status).toBe('STATUS_PENDING')
       expect(statusName(r.iosb.Status)).toBe('STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE')
       expect(pending(rh)).toBe(true)
+      const again = win7(v, h, R | H)
+      expect(again.status).toBe('STATUS_PENDING')
+      expect(statusName(rh.iosb.Status)).toBe('STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE')
+      // a level 2 request beside a read-handle oplock is refused
+      expect(request(v, h, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_2).status).toBe('STATUS_OPLOCK_NOT_GRANTED')
     })
 
     it('FSCTL_OPBATCH_ACK_CLOSE_PENDING keeps the breaking open waiting until the holder closes; FSCTL_OPLOCK_BREAK_NOTIFY waits for the break to end', () => {
