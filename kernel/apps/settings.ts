@@ -9,7 +9,7 @@ export interface AppSettingInfo {
   readonly name: string
   readonly default: number | boolean
   /** 'ms' values are milliseconds of virtual time; 'bytes' accept sizes with units (`64KiB`) */
-  readonly kind: 'ms' | 'bytes' | 'bool'
+  readonly kind: 'ms' | 'bytes' | 'count' | 'bool'
   readonly description: string
   /** where the default comes from */
   readonly source: string
@@ -80,6 +80,20 @@ export const APP_SETTINGS: readonly AppSettingInfo[] = [
     source: '[S] PKWARE APPNOTE 4.3.16: the end record is at most 22 + 65,535 bytes from the end; the read size of each archiver is not published',
   },
   {
+    name: 'app.word.probes',
+    default: 2,
+    kind: 'count',
+    description: 'Attribute probes (GetFileAttributesExW) winword.exe makes of a document before opening it.',
+    source: '[I] Word and the shell probe a document more than once before the open; the count is not published',
+  },
+  {
+    name: 'app.word.ioChunk',
+    default: 64 * 1024,
+    kind: 'bytes',
+    description: 'Bytes per ReadFile and WriteFile of winword.exe on a document and its temporary file.',
+    source: '[I] no public source for Word\'s I/O size on a package',
+  },
+  {
     name: 'app.word.ownerFile',
     default: true,
     kind: 'bool',
@@ -128,6 +142,12 @@ export function appSettings(given: { readonly [key: string]: number | bigint | s
       const unit = m?.[2]
       const fits = unit === undefined || (info.kind === 'ms' ? unit === 'ms' || unit === 's' : unit !== 'ms' && unit !== 's')
       if (m && fits) n = Number(m[1]) * UNITS[unit ?? (info.kind === 'ms' ? 'ms' : 'B')]!
+    }
+    if (info.kind === 'count') {
+      if (typeof v !== 'number' && typeof v !== 'bigint') n = undefined
+      if (n === undefined || !Number.isSafeInteger(n) || n < 0 || n > 16) throw new AppSettingError(`settings.${key}: expected a whole number from 0 to 16, found ${show(v)}`)
+      out[key] = n
+      continue
     }
     const min = info.kind === 'bytes' ? 1 : 0
     if (n === undefined || !Number.isSafeInteger(n) || n < min) {

@@ -17,7 +17,7 @@ import * as w32 from '../../win32/index.ts'
 import type { AppArgs } from '../args.ts'
 import { failedIn, failWin32 } from '../calls.ts'
 import type { AppContext, AppOutcome, AppProfile } from '../registry.ts'
-import { settingFlag } from '../settings.ts'
+import { settingFlag, settingNumber } from '../settings.ts'
 import { ownerFileContent, ownerFileName } from './owner.ts'
 
 const { GENERIC_READ, GENERIC_WRITE } = ACCESS
@@ -25,15 +25,9 @@ const { FILE_SHARE_READ, FILE_SHARE_WRITE, FILE_SHARE_DELETE } = SHARE_ACCESS
 const CD = w32.CREATION_DISPOSITION
 /** the user named in owner files (the captures' account) */
 const USER_NAME = 'test'
-/** bytes per ReadFile / WriteFile of the document */
-// unverified: Word's I/O size for a package
-const IO_CHUNK = 64 * 1024
 /** how much of the end Word reads first (the zip end record and central directory of a .docx) */
 // inferred: a package is opened at its central directory, at the end of the file
 const TAIL_BYTES = 4096
-/** attribute probes of the document before the open */
-// inferred: Word and the shell probe a document more than once before opening it
-const PROBES = 2
 /** ~WRD0000.tmp … ~WRDFFFF.tmp */
 const MAX_TEMP_NUMBER = 0xffff
 
@@ -65,6 +59,7 @@ function* freeTempName(ctx: AppContext, folder: string, prefix: string, from: nu
 }
 
 function* readAll(ctx: AppContext, handle: number): Co<number | undefined> {
+  const chunk = settingNumber(ctx.settings, 'app.word.ioChunk')
   const size = yield* w32.GetFileSizeEx(ctx.env, handle)
   if (!size.ok) return undefined
   const total = size.size
@@ -72,8 +67,8 @@ function* readAll(ctx: AppContext, handle: number): Co<number | undefined> {
     const tail = yield* w32.ReadFile(ctx.env, { File: handle, NumberOfBytesToRead: TAIL_BYTES, Offset: total - TAIL_BYTES })
     if (!tail.ok) return undefined
   }
-  for (let offset = 0; offset < total; offset += IO_CHUNK) {
-    const r = yield* w32.ReadFile(ctx.env, { File: handle, NumberOfBytesToRead: Math.min(IO_CHUNK, total - offset), Offset: offset })
+  for (let offset = 0; offset < total; offset += chunk) {
+    const r = yield* w32.ReadFile(ctx.env, { File: handle, NumberOfBytesToRead: Math.min(chunk, total - offset), Offset: offset })
     if (!r.ok) return undefined
   }
   return total
@@ -83,7 +78,7 @@ function* open(ctx: AppContext, args: AppArgs): Co<AppOutcome> {
   const path = args.path('path')
   const docs = docsOf(ctx.process)
   if (docs.has(path.toLowerCase())) return { ok: true, output: { AlreadyOpen: true } }
-  for (let i = 0; i < PROBES; i++) {
+  for (let i = 0; i < settingNumber(ctx.settings, 'app.word.probes'); i++) {
     if (!(yield* w32.GetFileAttributesExW(ctx.env, path))) return failedIn(`GetFileAttributesExW ${path}`)
   }
   // a first look at the file (its type), closed again
@@ -144,8 +139,9 @@ function* save(ctx: AppContext, args: AppArgs): Co<AppOutcome> {
   const t = yield* w32.CreateFileW(ctx.env, { FileName: temp, DesiredAccess: GENERIC_READ | GENERIC_WRITE, ShareMode: 0, CreationDisposition: CD.CREATE_NEW, FlagsAndAttributes: FILE_ATTRIBUTE.FILE_ATTRIBUTE_HIDDEN })
   if (t.handle === w32.INVALID_HANDLE_VALUE) return failedIn(`CreateFileW ${temp}`)
   try {
-    for (let offset = 0; offset < data.length; offset += IO_CHUNK) {
-      const w = yield* w32.WriteFile(ctx.env, { File: t.handle, Buffer: data.subarray(offset, Math.min(data.length, offset + IO_CHUNK)) })
+    const chunk = settingNumber(ctx.settings, 'app.word.ioChunk')
+    for (let offset = 0; offset < data.length; offset += chunk) {
+      const w = yield* w32.WriteFile(ctx.env, { File: t.handle, Buffer: data.subarray(offset, Math.min(data.length, offset + chunk)) })
       if (!w.ok) return failedIn(`WriteFile ${temp}`)
     }
     if (!(yield* w32.SetEndOfFile(ctx.env, t.handle))) return failedIn(`SetEndOfFile ${temp}`)
