@@ -609,11 +609,9 @@ export interface OplockCheckResult {
   waitFor: KEvent[]
 }
 
-/** OPLOCK_FLAG_* of FsRtlCheckOplockEx (ntifs.h) */
+/** the OPLOCK_FLAG_* of FsRtlCheckOplockEx (ntifs.h) this package implements */
 export const OPLOCK_FLAG = {
   OPLOCK_FLAG_COMPLETE_IF_OPLOCKED: 0x00000001,
-  OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY: 0x00000002,
-  OPLOCK_FLAG_BACK_OUT_ATOMIC_OPLOCK: 0x00000004,
   OPLOCK_FLAG_IGNORE_OPLOCK_KEYS: 0x00000008,
 } as const
 
