@@ -3,6 +3,7 @@
 
 import type { FilterModule } from '../flt/manager.ts'
 import * as avscan from './avscan.ts'
+import * as ctxFilter from './ctx.ts'
 import * as deleteFilter from './delete.ts'
 import * as hsm from './hsm.ts'
 import * as minispy from './minispy.ts'
@@ -26,4 +27,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   scanner,
   hsm,
   nullfilter,
+  ctx: ctxFilter,
 }
