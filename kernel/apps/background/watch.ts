@@ -101,12 +101,13 @@ export class WatchingService {
    * Watches the directory `ntDir` (and below it with `tree`) on a thread of its own, which opens
    * the directory and keeps a change notification pending on it until `unwatch`. The event is
    * set when the first notification is about to be sent (or the directory could not be opened).
+   * `backupIntent`: the directory is opened with FILE_OPEN_FOR_BACKUP_INTENT.
    */
-  watch(ntDir: string, tree: boolean, filter: number, threadName: string): KEvent {
+  watch(ntDir: string, tree: boolean, filter: number, threadName: string, backupIntent = true): KEvent {
     this.startWorker()
     const ready = new KEvent(this.machine.ke, 'notification', false, `${threadName} armed`)
     const entry: Watcher = { dir: ntDir, thread: undefined as unknown as KThread, armed: false, handle: undefined, ready }
-    entry.thread = this.machine.ke.createThread(this.process, threadName, () => this.watchLoop(entry, tree, filter))
+    entry.thread = this.machine.ke.createThread(this.process, threadName, () => this.watchLoop(entry, tree, filter, backupIntent))
     this.machine.registerThread(this.process, entry.thread.tid)
     this.watchers.push(entry)
     return ready
@@ -128,7 +129,7 @@ export class WatchingService {
     return true
   }
 
-  private *watchLoop(entry: Watcher, tree: boolean, filter: number): Co<void> {
+  private *watchLoop(entry: Watcher, tree: boolean, filter: number, backupIntent: boolean): Co<void> {
     const io = this.machine.io
     const root = entry.dir
     const prefix = root.endsWith('\\') ? root : `${root}\\`
@@ -137,7 +138,8 @@ export class WatchingService {
       DesiredAccess: ACCESS.FILE_LIST_DIRECTORY | ACCESS.SYNCHRONIZE,
       ShareAccess: SHARE_ACCESS.FILE_SHARE_READ | SHARE_ACCESS.FILE_SHARE_WRITE | SHARE_ACCESS.FILE_SHARE_DELETE,
       CreateDisposition: CREATE_DISPOSITION.FILE_OPEN,
-      CreateOptions: CREATE_OPTIONS.FILE_DIRECTORY_FILE | CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_NONALERT | CREATE_OPTIONS.FILE_OPEN_FOR_BACKUP_INTENT,
+      // unverified: the services (running as SYSTEM) open the roots for backup intent
+      CreateOptions: CREATE_OPTIONS.FILE_DIRECTORY_FILE | CREATE_OPTIONS.FILE_SYNCHRONOUS_IO_NONALERT | (backupIntent ? CREATE_OPTIONS.FILE_OPEN_FOR_BACKUP_INTENT : 0),
     })
     if (open.handle === undefined) {
       entry.armed = true

@@ -73,7 +73,8 @@ function* openFolder(ctx: AppContext, args: AppArgs): Co<AppOutcome> {
   if (!listing.ok) return failNt(ctx, listing.status, `${listing.call} ${listing.path}`)
   const w = watcherOf(ctx)
   if (!w.watching(p.nt)) {
-    const ready = w.watch(p.nt, false, FOLDER_FILTER, `folder ${p.dos}`)
+    // as every folder open of Explorer in the 1709 capture: without FILE_OPEN_FOR_BACKUP_INTENT
+    const ready = w.watch(p.nt, false, FOLDER_FILTER, `folder ${p.dos}`, false)
     yield* KeWaitForSingleObject(ready, undefined, `the view of ${p.dos} watching its folder`)
   }
   return { ok: true, output: { Entries: listing.value.entries.map((e) => e.name), Queries: listing.value.queries } }
