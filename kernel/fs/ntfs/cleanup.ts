@@ -99,6 +99,9 @@ function commonCleanup(ccb: Ccb, irp: Irp): void {
   if (scb.deletePending && scb.cleanupCount === 0) {
     scb.deletePending = false
     deleteStreamNow(vcb, fcb, scb.streamName, ccb.link ?? fcb.links()[0])
+    scb.streamDeleted = true
+    // a new open of the same name makes a new stream (close.ts leaves a replaced SCB alone)
+    if (fcb.scbs.get(scb.key) === scb) fcb.scbs.delete(scb.key)
   }
 
   // the last handle through a delete-pending link removes the link; with POSIX semantics the

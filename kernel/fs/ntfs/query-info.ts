@@ -96,7 +96,9 @@ export function queryInformation(ccb: Ccb, cls: number, length: number): EncodeR
     }
   }
   const r = fcb.read()
-  if (!r) return failed(STATUS.STATUS_FILE_DELETED)
+  // a file, or a named stream, its last cleanup deleted: what the WDK delete sample's check
+  // after cleanup relies on (FltQueryInformationFile → STATUS_FILE_DELETED)
+  if (!r || scb.streamDeleted) return failed(STATUS.STATUS_FILE_DELETED)
   const attributes = reportedAttributes(r)
   const isDir = scb.kind === 'index'
   const standard = () => {

@@ -258,6 +258,8 @@ export class Scb {
   closeCount = 0
   /** a named stream marked for deletion: deleted when its last handle goes */
   deletePending = false
+  /** the named stream was deleted (at its last cleanup); file objects still on it get STATUS_FILE_DELETED */
+  streamDeleted = false
   readonly header: FsrtlAdvancedFcbHeader
   /** SECTION_OBJECT_POINTERS shared by every file object of the stream */
   readonly sectionObjectPointers: SectionObjectPointers = { DataSectionObject: undefined, SharedCacheMap: undefined, ImageSectionObject: undefined }
