@@ -7,7 +7,7 @@ import type { CommandResultData, ConflictChoice, FolderEntryData, ItemProperties
 import type { HostError } from '../../main/host/api.ts'
 import type { CallOutcome } from './app-state.svelte.ts'
 import { baseName, childPath, parentPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
-import { clickSelection, isRecycleBin, recycleBinOf, type DropKeys } from './lib/file-operations.ts'
+import { clickSelection, dropEffectFor, isRecycleBin, recycleBinOf, type DropKeys } from './lib/file-operations.ts'
 
 export type ExplorerLocation = { kind: 'this-pc' } | { kind: 'folder'; path: string }
 
@@ -240,7 +240,8 @@ export class ExplorerState {
   /** items dragged onto the folder `to`, with the keys held at the drop */
   async dropOn(paths: string[], to: string, keys: DropKeys): Promise<void> {
     if (paths.length === 0 || this.commandBusy) return
-    await this.transfer('explorer.drop', { from: paths, to, keys: { ctrl: keys.ctrl, shift: keys.shift, alt: keys.alt } }, paths, to, keys.ctrl ? 'copying' : 'moving')
+    const verb = dropEffectFor(keys, paths[0] ?? '', to) === 'move' ? 'moving' : 'copying'
+    await this.transfer('explorer.drop', { from: paths, to, keys: { ctrl: keys.ctrl, shift: keys.shift, alt: keys.alt } }, paths, to, verb)
   }
 
   /** Ctrl+Z: explorer.exe's last operation, reversed */
