@@ -123,18 +123,20 @@ export function FsRtlOplockIsFastIoPossible(oplock: Oplock | undefined): boolean
 /**
  * Whether a fast I/O call on `fo` may go on without the IRP path: nothing waits for an
  * acknowledgement, and the operation would break nothing (a read breaks level 1, batch, RW and
- * RWH oplocks of other keys; a write breaks every oplock of another key and every level 2 oplock).
+ * RWH oplocks of other keys; a write every oplock of another key and every level 2 oplock; a
+ * byte-range lock every level 2 oplock and those of other keys except filter oplocks).
  */
-export function oplockAllowsFastIo(oplock: Oplock | undefined, fo: FileObject, write: boolean): boolean {
+export function oplockAllowsFastIo(oplock: Oplock | undefined, fo: FileObject, op: 'read' | 'write' | 'lock'): boolean {
   if (!oplock || oplock.grants.length === 0) return true
   if (oplockBreakInProgress(oplock)) return false
   for (const g of oplock.grants) {
-    if (write && g.type === 'level2') return false
+    if (op !== 'read' && g.type === 'level2') return false
     if (g.key === fo) continue
-    if (write) return false
-    // the read table: level 1, batch, RW and RWH of another key break (a filter oplock does not)
     const kind = oplockKind(g)
-    if (kind === 'level1' || kind === 'batch' || kind === 'RW' || kind === 'RWH') return false
+    if (op === 'write') return false
+    // the lock table spares filter oplocks; the read table breaks level 1, batch, RW and RWH
+    if (op === 'lock' && kind !== 'filter') return false
+    if (op === 'read' && (kind === 'level1' || kind === 'batch' || kind === 'RW' || kind === 'RWH')) return false
   }
   return true
 }

@@ -110,7 +110,7 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       return yield* traced(device, fo, 'FASTIO_CHECK_IF_POSSIBLE', { FileOffset: offset, Length: length, LockKey: lockKey, CheckForReadOperation: checkForRead }, iosb, function* () {
         if (!usable(ccb)) return false
         // an operation that would break an oplock goes by IRP, where the break is made and waited for
-        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, !checkForRead)) return false
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, checkForRead ? 'read' : 'write')) return false
         const lock = ccb.scb.fileLock
         const p = process(device)
         const ok = checkForRead ? lock.canRead(fo, p, lockKey, offset, length) : lock.canWrite(fo, p, lockKey, offset, length)
@@ -224,7 +224,7 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
         if (!usable(ccb)) return false
         if (offset < 0 || length < 0 || !Number.isSafeInteger(offset + length)) return false
         // a lock breaks level 2 oplocks and those of other handles: that takes the IRP path
-        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, true)) return false
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, 'lock')) return false
         const req = { offset, length, exclusive: exclusiveLock, key, fileObject: fo, process: proc }
         if (ccb.scb.fileLock.tryLock(req)) iosb.Status = STATUS.STATUS_SUCCESS
         else if (failImmediately) iosb.Status = STATUS.STATUS_LOCK_NOT_GRANTED
@@ -237,6 +237,7 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       const ccb = ccbOf(fo)
       return yield* traced(device, fo, 'FASTIO_UNLOCK_SINGLE', { ByteOffset: offset, Length: length, Key: key }, iosb, function* () {
         if (!ccb || ccb.scb.kind !== 'data') return false
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, 'lock')) return false
         iosb.Status = ccb.scb.fileLock.unlockSingle(fo, proc, offset, length, key)
         iosb.Information = 0
         return true
@@ -246,6 +247,7 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       const ccb = ccbOf(fo)
       return yield* traced(device, fo, 'FASTIO_UNLOCK_ALL', {}, iosb, function* () {
         if (!ccb || ccb.scb.kind !== 'data') return false
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, 'lock')) return false
         ccb.scb.fileLock.unlockAll(fo, proc)
         iosb.Status = STATUS.STATUS_SUCCESS
         iosb.Information = 0
@@ -256,6 +258,7 @@ export function ntfsFastIoDispatch(): FastIoDispatch {
       const ccb = ccbOf(fo)
       return yield* traced(device, fo, 'FASTIO_UNLOCK_ALL_BY_KEY', { Key: key }, iosb, function* () {
         if (!ccb || ccb.scb.kind !== 'data') return false
+        if (!oplockAllowsFastIo(oplockOf(ccb.scb), fo, 'lock')) return false
         ccb.scb.fileLock.unlockAllByKey(fo, proc, key)
         iosb.Status = STATUS.STATUS_SUCCESS
         iosb.Information = 0
