@@ -75,7 +75,7 @@ export const INF: FilterModule['INF'] = {
 }
 
 /** STATUS_VIRUS_INFECTED (ntstatus.h) */
-export const STATUS_VIRUS_INFECTED = 0xc0000906
+export const STATUS_VIRUS_INFECTED = STATUS.STATUS_VIRUS_INFECTED
 
 /** what the scanner looks for when the scenario gives no `Signature` */
 export const DEFAULT_SIGNATURE = 'message to be found'

@@ -237,7 +237,10 @@ function* getName(mgr: FilterManager, inst: FltInstance | undefined, fo: FileObj
     return STATUS.STATUS_FLT_INVALID_NAME_REQUEST
   }
   // in pre-create, and in post-create of a failed create, the file object is all there is
-  const fromFileObject = major === IRP_MJ.IRP_MJ_CREATE && (!post || !NT_SUCCESS(data!.IoStatus.Status) || !fo.FsContext)
+  // unverified: a fast query-open (IRP_MJ_NETWORK_QUERY_OPEN) stands for a create on a file
+  // object the file system has not opened, so its name comes from the file object as in pre-create
+  const queryOpen = data !== undefined && data.Iopb.MajorFunction === IRP_MJ_FLT.IRP_MJ_NETWORK_QUERY_OPEN
+  const fromFileObject = queryOpen || (major === IRP_MJ.IRP_MJ_CREATE && (!post || !NT_SUCCESS(data!.IoStatus.Status) || !fo.FsContext))
   if (fromFileObject) {
     // documented: names are not cached during a create
     if (method === FLT_FILE_NAME_QUERY_CACHE_ONLY) return STATUS.STATUS_FLT_NAME_CACHE_MISS
