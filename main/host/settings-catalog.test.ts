@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_CC_SETTINGS, DEFAULT_MM_SETTINGS } from '../../kernel/mm/settings.ts'
+import { DEFAULT_WIN32_SETTINGS, WIN32_SETTINGS } from '../../kernel/win32/settings.ts'
+import { applyChanges, checkSetting, machineSettings, pendingRestart, SETTINGS_CATALOG, settingsView, shellSettings } from './settings-catalog.ts'
+
+describe('the settings catalog', () => {
+  it('lists every Cache Manager, Memory Manager, copy-engine and shell setting with the kernel\'s default', () => {
+    const names = SETTINGS_CATALOG.map((e) => e.name)
+    for (const [k, v] of Object.entries({ ...DEFAULT_CC_SETTINGS, ...DEFAULT_MM_SETTINGS })) expect(SETTINGS_CATALOG.find((e) => e.name === k)?.default).toBe(v)
+    for (const w of WIN32_SETTINGS) expect(names).toContain(w.name)
+    expect(names).toContain('cacheManager')
+    expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('checks a value with the component\'s rules, naming the setting', () => {
+    expect(() => checkSetting('copy.readChunk', 100)).toThrow('copy.readChunk: 100 is not a multiple of 512 bytes')
+    expect(() => checkSetting('shell.destinationProbes', 17)).toThrow('shell.destinationProbes: expected a whole number from 0 to 16')
+    expect(() => checkSetting('lazyWriterFraction', 0)).toThrow('lazyWriterFraction: expected a positive whole number')
+    expect(() => checkSetting('copy.offloadRead', 1)).toThrow('copy.offloadRead: expected on or off')
+    expect(() => checkSetting('readAheadMaxByte', 1)).toThrow('did you mean readAheadMaxBytes')
+    expect(() => checkSetting('copy.writeChunk', 4096)).not.toThrow()
+  })
+
+  it('keeps only values that differ from the default, and says which wait for a restart', () => {
+    const v = applyChanges({}, { lazyCloseDelayMs: 2000, 'copy.preallocate': false, 'copy.writeChunk': 65536 })
+    expect(v).toEqual({ lazyCloseDelayMs: 2000, 'copy.preallocate': false })
+    expect(pendingRestart({}, v)).toEqual(['lazyCloseDelayMs'])
+    expect(settingsView(v).find((s) => s.name === 'lazyCloseDelayMs')).toMatchObject({ value: 2000, default: 10_000, unit: 'ms' })
+    expect(machineSettings({ ...v, cacheManager: false })).toEqual({ cacheManager: false, settings: { lazyCloseDelayMs: 2000 } })
+    expect(machineSettings({})).toEqual({ cacheManager: true, settings: {} })
+    expect(shellSettings(v)).toEqual({ ...DEFAULT_WIN32_SETTINGS, 'copy.preallocate': false })
+  })
+})
