@@ -74,7 +74,8 @@ export function FsRtlInitializeOplock(ke: Scheduler, name = 'Oplock'): Oplock {
 }
 
 /** FsRtlUninitializeOplock: every pended oplock request completes (broken to none) and every waiter goes on. */
-export function FsRtlUninitializeOplock(oplock: Oplock): void {
+export function FsRtlUninitializeOplock(oplock: Oplock | undefined): void {
+  if (!oplock) return
   for (const g of oplock.grants.slice()) releaseGrant(oplock, g, 'closed')
   completeNotifies(oplock)
 }

@@ -6,7 +6,9 @@ import type { Co } from '../../ke/index.ts'
 import type { DeviceObject } from '../../io/device.ts'
 import { IoGetCurrentIrpStackLocation, type Irp } from '../../io/irp.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
+import { FsRtlUninitializeOplock } from '../../fsrtl/index.ts'
 import { completeIrp } from './complete.ts'
+import { oplockOf } from './oplock.ts'
 import { ccbOf } from './structures.ts'
 import { vcbOf } from './volume.ts'
 
@@ -20,7 +22,11 @@ export function* ntfsClose(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
     scb.closeCount--
     fcb.closeCount--
     fcb.ccbs.delete(ccb)
-    if (scb.closeCount === 0 && fcb.scbs.get(scb.key) === scb) fcb.scbs.delete(scb.key)
+    if (scb.closeCount === 0 && fcb.scbs.get(scb.key) === scb) {
+      // the SCB goes with its OPLOCK (FsRtlUninitializeOplock: nothing may stay pended on it)
+      FsRtlUninitializeOplock(oplockOf(scb))
+      fcb.scbs.delete(scb.key)
+    }
     vcb.maybeTeardown(fcb)
   }
   return completeIrp(irp, STATUS.STATUS_SUCCESS)
