@@ -9,9 +9,9 @@ import type { DeviceObject, FastIoDispatch } from '../io/device.ts'
 import { FO, type FileObject } from '../io/file-object.ts'
 import type { IoStatusBlock, Irp } from '../io/irp.ts'
 import { FILE_INFORMATION_CLASS } from '../nt/infoclass.ts'
-import { IRP_MJ, IRP_MJ_FLT, IRP_MN_LOCK_CONTROL } from '../nt/irp.ts'
+import { IRP_MJ, IRP_MJ_FLT, IRP_MN_LOCK_CONTROL, IRP_MN_READ_WRITE } from '../nt/irp.ts'
 import { STATUS } from '../nt/status.ts'
-import { FLT_CALLBACK_DATA } from './callback-data.ts'
+import { FLT_CALLBACK_DATA, restoreIopb, snapshotIopb } from './callback-data.ts'
 import {
   FLTFL_CALLBACK_DATA_FAST_IO_OPERATION,
   FLTFL_OPERATION_REGISTRATION_SKIP_CACHED_IO,
@@ -35,6 +35,8 @@ interface FastIoSpec {
   fill(data: FLT_CALLBACK_DATA): void
   /** calls the driver below with the parameters in the callback data */
   lower(data: FLT_CALLBACK_DATA, lower: DeviceObject): Co<boolean>
+  /** what the file system hands back in the parameters (an MDL), for every post-operation callback */
+  returned?(data: FLT_CALLBACK_DATA): void
 }
 
 function fastNodes(vol: FltVolume, major: number, fo: FileObject | undefined): CallbackNode[] {
@@ -77,6 +79,16 @@ function* fastIo(mgr: FilterManager, device: DeviceObject, spec: FastIoSpec): Co
       return true
     }
     const ok = yield* spec.lower(data, lower)
+    if (ok && spec.returned) {
+      // each post sees the parameters its instance's pre saw: the returned value goes into each
+      for (let i = 0; i < op.seen.length; i++) {
+        const seen = op.seen[i]
+        if (!seen) continue
+        restoreIopb(data.Iopb, seen)
+        spec.returned(data)
+        op.seen[i] = snapshotIopb(data.Iopb)
+      }
+    }
     // unverified: when the file system declines the fast path, the posts see STATUS_FLT_DISALLOW_FAST_IO
     data.IoStatus = ok ? { Status: spec.iosb.Status, Information: spec.iosb.Information } : { Status: STATUS.STATUS_FLT_DISALLOW_FAST_IO, Information: 0 }
     yield* postChain(mgr, op, op.nodes.length - 1, 'dispatch')
@@ -197,7 +209,61 @@ function frameFastIoRoutines(mgr: FilterManager): FastIoDispatch {
         },
       })
     }
+  // The MDL routines (the SMB server's and the Cache Manager's zero-copy path): minifilters see them
+  // as fast I/O reads and writes with IRP_MN_MDL (IRP_MN_COMPLETE_MDL for the completes); the MDL
+  // the file system hands out comes back in Parameters.Read/Write.MdlAddress (fltKernel.h)
+  const mdlPrepare = (routine: 'MdlRead' | 'PrepareMdlWrite', major: number, opName: string) =>
+    function* (fo: FileObject, offset: number, length: number, lockKey: number, iosb: IoStatusBlock, device: DeviceObject): Co<boolean> {
+      const block = iosb as IoStatusBlock & { MdlChain?: unknown }
+      return yield* fastIo(mgr, device, {
+        routine,
+        major,
+        minor: IRP_MN_READ_WRITE.IRP_MN_MDL,
+        opName,
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.Read
+          p.Length = length
+          p.Key = lockKey
+          p.ByteOffset = offset
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.Read
+          return yield* dev.DriverObject.FastIoDispatch![routine]!(d.Iopb.TargetFileObject ?? fo, p.ByteOffset, p.Length, p.Key, iosb, dev)
+        },
+        returned(d) {
+          d.Iopb.Parameters.Read.MdlAddress = block.MdlChain
+        },
+      })
+    }
+  const mdlComplete = (major: number, opName: string, call: (dev: DeviceObject, fo: FileObject, offset: number, mdl: unknown) => Co<boolean>) =>
+    function* (fo: FileObject, offset: number, mdl: unknown, device: DeviceObject): Co<boolean> {
+      const iosb: IoStatusBlock = { Status: STATUS.STATUS_SUCCESS, Information: 0 }
+      return yield* fastIo(mgr, device, {
+        routine: major === IRP_MJ.IRP_MJ_READ ? 'MdlReadComplete' : 'MdlWriteComplete',
+        major,
+        minor: IRP_MN_READ_WRITE.IRP_MN_COMPLETE_MDL,
+        opName,
+        fo,
+        iosb,
+        fill(d) {
+          const p = d.Iopb.Parameters.Read
+          p.ByteOffset = offset
+          p.MdlAddress = mdl
+        },
+        *lower(d, dev) {
+          const p = d.Iopb.Parameters.Read
+          return yield* call(dev, d.Iopb.TargetFileObject ?? fo, p.ByteOffset, p.MdlAddress ?? mdl)
+        },
+      })
+    }
   return {
+    MdlRead: mdlPrepare('MdlRead', IRP_MJ.IRP_MJ_READ, 'FASTIO_MDL_READ'),
+    PrepareMdlWrite: mdlPrepare('PrepareMdlWrite', IRP_MJ.IRP_MJ_WRITE, 'FASTIO_PREPARE_MDL_WRITE'),
+    MdlReadComplete: (fo: FileObject, mdl: unknown, device: DeviceObject) =>
+      mdlComplete(IRP_MJ.IRP_MJ_READ, 'FASTIO_MDL_READ_COMPLETE', (dev, f, _o, m) => dev.DriverObject.FastIoDispatch!.MdlReadComplete!(f, m, dev))(fo, 0, mdl, device),
+    MdlWriteComplete: mdlComplete(IRP_MJ.IRP_MJ_WRITE, 'FASTIO_MDL_WRITE_COMPLETE', (dev, f, o, m) => dev.DriverObject.FastIoDispatch!.MdlWriteComplete!(f, o, m, dev)),
     FastIoRead: rw('FastIoRead', IRP_MJ.IRP_MJ_READ, 'FASTIO_READ'),
     FastIoWrite: rw('FastIoWrite', IRP_MJ.IRP_MJ_WRITE, 'FASTIO_WRITE'),
     FastIoQueryBasicInfo: query('FastIoQueryBasicInfo', FILE_INFORMATION_CLASS.FileBasicInformation, 'FASTIO_QUERY_BASIC_INFO'),
