@@ -3,6 +3,7 @@
 
 import type { FilterModule } from '../flt/manager.ts'
 import * as avscan from './avscan.ts'
+import * as cancelsafe from './cancelsafe.ts'
 import * as ctxFilter from './ctx.ts'
 import * as deleteFilter from './delete.ts'
 import * as hsm from './hsm.ts'
@@ -28,4 +29,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   hsm,
   nullfilter,
   ctx: ctxFilter,
+  cancelsafe,
 }

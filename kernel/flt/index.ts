@@ -153,3 +153,20 @@ export {
 } from './ports.ts'
 /** PFLT_PORT: a connection's client port (the server port is an FltServerPort) */
 export type { FltClientPort as PFLT_PORT } from './ports.ts'
+export {
+  FltCbdqInitialize,
+  FltCbdqInsertIo,
+  FltCbdqRemoveIo,
+  FltCbdqRemoveNextIo,
+  FltCbdqDisable,
+  FltCbdqEnable,
+  FLT_CALLBACK_DATA_QUEUE,
+  FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT,
+  type PFLT_CALLBACK_DATA_QUEUE_INSERT_IO,
+  type PFLT_CALLBACK_DATA_QUEUE_REMOVE_IO,
+  type PFLT_CALLBACK_DATA_QUEUE_PEEK_NEXT_IO,
+  type PFLT_CALLBACK_DATA_QUEUE_ACQUIRE,
+  type PFLT_CALLBACK_DATA_QUEUE_RELEASE,
+  type PFLT_CALLBACK_DATA_QUEUE_COMPLETE_CANCELED_IO,
+} from './cbdq.ts'
+export { FltLockUserBuffer, type FLT_LOCKED_MDL } from './lock-user-buffer.ts'
