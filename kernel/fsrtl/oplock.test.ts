@@ -19,8 +19,10 @@ import {
   FsRtlInitializeOplock,
   FsRtlOplockCleanup,
   FsRtlOplockFsctrl,
+  FsRtlOplockFsctrlEx,
   FsRtlOplockIsFastIoPossible,
   OPLOCK_FLAG,
+  OPLOCK_FSCTRL_FLAG,
   oplockAllowsFastIo,
   oplockKind,
   type Oplock,
@@ -100,6 +102,16 @@ describe('FsRtl oplock package', () => {
     expect(oplockKind(o.grants[0]!)).toBe('batch')
     expect(statusName(FsRtlOplockFsctrl(o, r.fsctl(a, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_1), only))).toBe('STATUS_OPLOCK_NOT_GRANTED')
     expect(statusName(FsRtlOplockFsctrl(o, r.fsctl(a, FSCTL.FSCTL_REQUEST_OPLOCK_LEVEL_2), only))).toBe('STATUS_OPLOCK_NOT_GRANTED')
+  })
+
+  it('FsRtlOplockFsctrlEx with OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH grants RWH beside other handles; legacy exclusive requests still need the sole open', () => {
+    const r = rig()
+    const o = FsRtlInitializeOplock(r.ke)
+    const a = r.fo()
+    const rwh = r.fsctl(a, FSCTL.FSCTL_REQUEST_OPLOCK, encodeRequestOplockInput({ RequestedOplockLevel: R | W | H, Flags: OPLOCK.REQUEST_OPLOCK_INPUT_FLAG_REQUEST }))
+    expect(statusName(FsRtlOplockFsctrlEx(o, rwh, shared, OPLOCK_FSCTRL_FLAG.OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH))).toBe('STATUS_PENDING')
+    const b = r.fo()
+    expect(statusName(FsRtlOplockFsctrlEx(o, r.fsctl(b, FSCTL.FSCTL_REQUEST_BATCH_OPLOCK), shared, OPLOCK_FSCTRL_FLAG.OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH))).toBe('STATUS_OPLOCK_NOT_GRANTED')
   })
 
   it('level 2 and read oplocks are refused while byte-range locks exist', () => {

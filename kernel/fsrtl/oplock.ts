@@ -209,6 +209,17 @@ function pend(irp: Irp): NTSTATUS {
  * pended or completed here.
  */
 export function FsRtlOplockFsctrl(oplock: Oplock, irp: Irp, ctx: OplockFsctrlContext): NTSTATUS {
+  return FsRtlOplockFsctrlEx(oplock, irp, ctx, 0)
+}
+
+/** OPLOCK_FSCTRL_FLAG_* of FsRtlOplockFsctrlEx (ntifs.h) */
+export const OPLOCK_FSCTRL_FLAG = {
+  /** the file system checked that every open handle has the request's oplock key: RW and RWH may be granted beside them */
+  OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH: 0x00000001,
+} as const
+
+/** FsRtlOplockFsctrlEx: FsRtlOplockFsctrl with OPLOCK_FSCTRL_FLAG_* */
+export function FsRtlOplockFsctrlEx(oplock: Oplock, irp: Irp, ctx: OplockFsctrlContext, flags: number): NTSTATUS {
   const sp = IoGetCurrentIrpStackLocation(irp)
   const fo = sp.FileObject
   const code = (sp.Parameters.FileSystemControl?.FsControlCode ?? 0) >>> 0
@@ -217,7 +228,7 @@ export function FsRtlOplockFsctrl(oplock: Oplock, irp: Irp, ctx: OplockFsctrlCon
   if (legacy) return requestLegacy(oplock, irp, fo, legacy, ctx)
   switch (code) {
     case FSCTL.FSCTL_REQUEST_OPLOCK >>> 0:
-      return requestOplock(oplock, irp, fo, ctx)
+      return requestOplock(oplock, irp, fo, ctx, (flags & OPLOCK_FSCTRL_FLAG.OPLOCK_FSCTRL_FLAG_ALL_KEYS_MATCH) !== 0)
     case FSCTL.FSCTL_OPLOCK_BREAK_ACKNOWLEDGE >>> 0:
       return acknowledgeLegacy(oplock, irp, fo, true)
     case FSCTL.FSCTL_OPLOCK_BREAK_ACK_NO_2 >>> 0:
@@ -271,7 +282,7 @@ function requestLegacy(oplock: Oplock, irp: Irp, fo: FileObject, type: OplockReq
 }
 
 /** FSCTL_REQUEST_OPLOCK: REQUEST_OPLOCK_INPUT_FLAG_REQUEST grants, REQUEST_OPLOCK_INPUT_FLAG_ACK acknowledges */
-function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsctrlContext): NTSTATUS {
+function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsctrlContext, allKeysMatch: boolean): NTSTATUS {
   const p = IoGetCurrentIrpStackLocation(irp).Parameters.FileSystemControl
   const input = (irp.SystemBuffer ?? new Uint8Array(0)).subarray(0, p?.InputBufferLength ?? 0)
   const outputLength = Math.min(p?.OutputBufferLength ?? 0, irp.OutputBuffer?.length ?? 0)
@@ -289,7 +300,7 @@ function requestOplock(oplock: Oplock, irp: Irp, fo: FileObject, ctx: OplockFsct
   const notGranted = (): NTSTATUS => complete(irp, STATUS.STATUS_OPLOCK_NOT_GRANTED)
   if (level & W) {
     // RW and RWH: every other open must have the same oplock key; existing oplocks only on this key
-    if (ctx.openCount > 1 || others.length > 0) return notGranted()
+    if ((ctx.openCount > 1 && !allKeysMatch) || others.length > 0) return notGranted()
     const allowed: OplockKind[] = level & H ? ['R', 'RH', 'RW', 'RWH'] : ['R', 'RW']
     if (mine.some((g) => !allowed.includes(oplockKind(g)))) return notGranted()
   } else {
