@@ -6,7 +6,6 @@ import type { Co } from '../ke/index.ts'
 import * as nt from '../io/services/index.ts'
 import { NtCreateSection, NtMapViewOfSection, NtReadVirtualMemory, NtUnmapViewOfSection } from '../io/services/section.ts'
 import { PAGE, SEC, SECTION_ACCESS } from '../nt/file.ts'
-import { FILE_INFORMATION_CLASS as C } from '../nt/infoclass.ts'
 import { NT_SUCCESS, STATUS, type NTSTATUS } from '../nt/status.ts'
 import { failWith, setError } from '../win32/env.ts'
 import { ERROR } from '../win32/errors.ts'
@@ -27,13 +26,6 @@ export function failWin32(ctx: AppContext, error: keyof typeof ERROR, at: string
 /** the action failed in a Win32 function that already set the last error */
 export function failedIn(at: string): AppOutcome {
   return { ok: false, failedAt: at }
-}
-
-/** FileStandardInformation's EndOfFile through a handle */
-export function* fileSize(ctx: AppContext, handle: number): Co<{ status: NTSTATUS; size: number }> {
-  const q = yield* nt.NtQueryInformationFile(ctx.env.io, { FileHandle: handle, FileInformationClass: C.FileStandardInformation, Length: 24 })
-  if (!NT_SUCCESS(q.status) || !q.buffer) return { status: q.status, size: 0 }
-  return { status: q.status, size: Number(new DataView(q.buffer.buffer, q.buffer.byteOffset, q.buffer.byteLength).getBigInt64(8, true)) }
 }
 
 export interface ViewRead {
