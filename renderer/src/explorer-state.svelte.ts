@@ -367,7 +367,12 @@ export class ExplorerState {
 
   /** F2 on the selected item */
   startRename(): void {
-    if (this.selected !== null && this.location.kind === 'folder') this.renaming = this.selected
+    // one item: the selected one (with several, F2 renames none here)
+    const only = this.selection.size === 1 ? [...this.selection][0] : undefined
+    if (only !== undefined && this.location.kind === 'folder') {
+      this.selected = only
+      this.renaming = only
+    }
   }
 
   cancelRename(): void {
