@@ -4,6 +4,7 @@
 import type { FilterModule } from '../flt/manager.ts'
 import * as avscan from './avscan.ts'
 import * as cancelsafe from './cancelsafe.ts'
+import * as change from './change.ts'
 import * as ctxFilter from './ctx.ts'
 import * as deleteFilter from './delete.ts'
 import * as hsm from './hsm.ts'
@@ -30,4 +31,5 @@ export const BUILTIN_FILTERS: Readonly<Record<string, FilterModule>> = {
   nullfilter,
   ctx: ctxFilter,
   cancelsafe,
+  change,
 }
