@@ -52,7 +52,7 @@ describe('parseRequest', () => {
   })
 
   it('knows every method of the contract', () => {
-    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault', 'explorer.list', 'explorer.properties', 'explorer.newFolder', 'explorer.rename', 'explorer.delete', 'explorer.copy', 'explorer.move', 'explorer.drop', 'explorer.undo', 'explorer.newTextDocument', 'machine.powerOff', 'settings.get', 'settings.set', 'fltmc.filters', 'fltmc.instances', 'fltmc.load', 'fltmc.unload', 'fltmc.attach', 'fltmc.detach'])
+    expect(METHODS).toEqual(['machine.info', 'machine.boot', 'machine.restart', 'machine.shutdown', 'debug.fault', 'explorer.list', 'explorer.properties', 'explorer.newFolder', 'explorer.rename', 'explorer.delete', 'explorer.copy', 'explorer.move', 'explorer.drop', 'explorer.recycleBin', 'explorer.undo', 'explorer.newTextDocument', 'machine.powerOff', 'settings.get', 'settings.set', 'fltmc.filters', 'fltmc.instances', 'fltmc.load', 'fltmc.unload', 'fltmc.attach', 'fltmc.detach'])
   })
 })
 

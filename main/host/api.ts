@@ -263,6 +263,19 @@ export const settingsList = s.object({
   pendingRestart: s.array(s.string(), { maxItems: 1000 }),
 })
 
+/** The Recycle Bin of a drive as its view shows it: each `$R` item with its `$I` record's original path, size and deletion time. */
+export const recycleBinView = s.object(
+  {
+    /** `C:\\$Recycle.Bin\\<SID>` */
+    path: s.string(),
+    items: s.array(
+      s.object({ name: s.string(), info: s.string(), originalPath: s.string(), size: s.integer({ min: 0 }), deleted: s.string() }, { open: true }),
+      { maxItems: 1_000_000 },
+    ),
+  },
+  { open: true },
+)
+
 /** fltmc filters: one line per loaded filter */
 export const filterLine = s.object(
   { name: s.string(), instances: s.integer({ min: 0 }), altitude: s.string(), frame: s.integer({ min: 0 }) },
@@ -347,6 +360,8 @@ export const requests = {
    * copies to another.
    */
   'explorer.drop': { params: s.object({ from: pathList, to: dosPath, keys: s.optional(dropKeys), conflict: conflictParam }), result: dropResult },
+  /** The Recycle Bin's view of a drive: the user's `$Recycle.Bin` folder listed and each `$I` record read */
+  'explorer.recycleBin': { params: s.object({ drive: volumeLetter }), result: recycleBinView },
   /** Ctrl+Z: the last operation of explorer.exe, reversed */
   'explorer.undo': { params: noParams, result: undoResult },
   /** New ▸ Text Document in the folder `path` ("New Text Document.txt", "(2)" …), renamed to `name` when given */
@@ -448,6 +463,7 @@ export type SettingInfoData = Infer<typeof settingInfo>
 export type SettingsListData = Infer<typeof settingsList>
 export type SettingValue = Infer<typeof settingValue>
 export type FltmcStateData = Infer<typeof fltmcState>
+export type RecycleBinViewData = Infer<typeof recycleBinView>
 
 export type RequestId = number | string
 export interface RequestMessage<M extends Method = Method> {

@@ -101,6 +101,14 @@ describe('copy, move, drop, undo', () => {
     const bin = await names(`C:\\$Recycle.Bin\\${SID}`)
     expect(bin).toContain(recycled.slice(recycled.lastIndexOf('\\') + 1))
     expect(bin.some((n) => n.startsWith('$I'))).toBe(true)
+    // the Recycle Bin's view: explorer.exe reads the $I record for the original place
+    const mark = events.length
+    const view = (await call('explorer.recycleBin', { drive: 'C:' })).result as { path: string; items: { name: string; originalPath: string; size: number; deleted: string }[] }
+    expect(view.path).toBe(`C:\\$Recycle.Bin\\${SID}`)
+    expect(view.items).toEqual([expect.objectContaining({ name: recycled.slice(recycled.lastIndexOf('\\') + 1), originalPath: `${DOCS}\\notes (2).txt`, size: 40 })])
+    expect(view.items[0]?.deleted).toMatch(/^20\d\d-/)
+    expect(traceSince(mark).some((e) => e.op === 'IRP_MJ_READ' && e.path.includes('$I') && e.process === 'explorer.exe')).toBe(true)
+    expect((await call('explorer.recycleBin', { drive: 'D:' })).result).toEqual({ path: `D:\\$Recycle.Bin\\${SID}`, items: [] })
     expect((await call('explorer.undo')).result).toMatchObject({ undone: 'recycle' })
     expect(await names(DOCS)).toContain('notes (2).txt')
   })

@@ -8,7 +8,7 @@ import { BUILTIN_FILTERS, Machine, NT_SUCCESS, ntfsVolume, statusName } from '..
 import type { FltmcResult, MachineEvent, MachineInfo, MountedVolume, MountVolume } from '../../kernel/index.ts'
 import { mountNtfsVolume } from '../../kernel/fs/ntfs/driver.ts'
 import type { NtfsStore } from '../../kernel/fs/ntfs/store.ts'
-import { copyItemsTo, dropItemsOn, moveItemsTo, newTextDocumentIn, undoLast } from '../../kernel/apps/explorer/commands.ts'
+import { copyItemsTo, dropItemsOn, moveItemsTo, newTextDocumentIn, recycleBinItems, undoLast } from '../../kernel/apps/explorer/commands.ts'
 import type { DropKey } from '../../kernel/win32/shell/index.ts'
 import type { Win32Settings } from '../../kernel/win32/settings.ts'
 import { machineSettings, shellSettings } from './settings-catalog.ts'
@@ -331,6 +331,15 @@ function handle(message: HostToWorker): void {
         const to = parsedPath(message.to, 'to')
         const result = commandCall('drop', 'drop', (m) => dropItemsOn(m.io, items, to, dropKeysOf(message.keys), message.conflict, win32Settings))
         send({ t: 'reply', id: message.id, ok: true, info: current(), result: result as never })
+        return
+      }
+      case 'explorer.recycleBin': {
+        const m = runningMachine()
+        const run = runInExplorer(m, 'recycle bin', () => recycleBinItems(m.io, message.drive))
+        if (!run.done) throw new CallRefused('invalid-state', run.problem)
+        const out = run.value
+        if (!out.ok) throw new CallRefused('nt-status', `explorer.exe could not list the Recycle Bin ${out.path}: ${statusName(out.status)}`, statusName(out.status))
+        send({ t: 'reply', id: message.id, ok: true, info: current(), result: jsonSafe({ path: out.folder, items: out.items }) as never })
         return
       }
       case 'explorer.undo': {

@@ -254,6 +254,10 @@ export class Session {
       const { result } = await this.requireLink().request({ op: 'explorer.drop', ...params })
       return result as Result<'explorer.drop'>
     },
+    'explorer.recycleBin': async (params) => {
+      const { result } = await this.requireLink().request({ op: 'explorer.recycleBin', drive: params.drive })
+      return result as Result<'explorer.recycleBin'>
+    },
     'explorer.undo': async () => {
       const { result } = await this.requireLink().request({ op: 'explorer.undo' })
       return result as Result<'explorer.undo'>

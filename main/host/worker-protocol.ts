@@ -51,6 +51,7 @@ export type WorkerCall =
   | { t: 'call'; id: number; op: 'explorer.copy' | 'explorer.move'; paths: string[]; to: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
   | { t: 'call'; id: number; op: 'explorer.drop'; from: string[]; to: string; keys?: { ctrl?: boolean; shift?: boolean; alt?: boolean }; conflict?: (typeof CONFLICT_CHOICES)[number] }
   | { t: 'call'; id: number; op: 'explorer.undo' }
+  | { t: 'call'; id: number; op: 'explorer.recycleBin'; drive: string }
   | { t: 'call'; id: number; op: 'explorer.newTextDocument'; path: string; name?: string; conflict?: (typeof CONFLICT_CHOICES)[number] }
   | { t: 'call'; id: number; op: 'powerOff' }
   | { t: 'call'; id: number; op: 'settings'; values: Record<string, number | boolean> }
@@ -88,6 +89,7 @@ export const hostToWorker = {
     conflict: s.optional(s.oneOf(CONFLICT_CHOICES)),
   }),
   'explorer.undo': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.undo') }),
+  'explorer.recycleBin': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.recycleBin'), drive: s.string({ minLength: 2, maxLength: 3 }) }),
   'explorer.newTextDocument': s.object({ t: s.literal('call'), id: callId, op: s.literal('explorer.newTextDocument'), path: workerPath, name: s.optional(s.string({ maxLength: 255 })), conflict: s.optional(s.oneOf(CONFLICT_CHOICES)) }),
   powerOff: s.object({ t: s.literal('call'), id: callId, op: s.literal('powerOff') }),
   settings: s.object({ t: s.literal('call'), id: callId, op: s.literal('settings'), values: s.record(s.union([s.boolean(), s.integer({ min: 0 })])) }),

@@ -9,6 +9,10 @@ import type { NTSTATUS } from '../../nt/status.ts'
 import * as w32 from '../../win32/index.ts'
 import * as shell from '../../win32/shell/index.ts'
 import type { Win32Settings } from '../../win32/settings.ts'
+import { ACCESS } from '../../nt/access.ts'
+import { SHARE_ACCESS } from '../../nt/file.ts'
+import { USER_SID } from '../../machine.ts'
+import { isoTime } from './attributes.ts'
 import type { ParsedPath } from './paths.ts'
 
 export type ConflictChoice = shell.ConflictChoice
@@ -126,4 +130,64 @@ export function* undoLast(io: IoManager, settings?: Win32Settings): Co<CommandOu
     settings,
   )
   return out.ok && undone !== undefined ? { ok: true, value: { ...out.value, undone } } : out
+}
+
+/** One item of the Recycle Bin as its view shows it: the `$R` item and what its `$I` record says. */
+export interface RecycledItem {
+  /** the `$R` item's name in `$Recycle.Bin\<SID>` */
+  readonly name: string
+  /** the `$I` record's name */
+  readonly info: string
+  /** where the item was when it was deleted */
+  readonly originalPath: string
+  /** the size the record holds (of a folder: its contents) */
+  readonly size: number
+  /** when it was deleted, ISO */
+  readonly deleted: string
+}
+
+export type RecycleBinOutcome = { readonly ok: true; readonly folder: string; readonly items: RecycledItem[] } | { readonly ok: false; readonly status: NTSTATUS; readonly path: string }
+
+/** the most a `$I` record holds: the version-2 header and a 32,767-character path */
+const MAX_INFO_BYTES = 0x1c + 32_768 * 2
+
+/**
+ * The Recycle Bin's view of a drive, as explorer.exe builds it: the user's `$Recycle.Bin\<SID>`
+ * listed, then each `$I` record opened and read for the original path, size and deletion time.
+ * A record without its `$R` item (or unreadable) is left out. A drive nothing was recycled on
+ * has an empty Recycle Bin.
+ */
+// unverified: the shell reads the $I records through its own folder view; the open's access and
+// sharing here are those of a plain read
+export function* recycleBinItems(io: IoManager, drive: string): Co<RecycleBinOutcome> {
+  const env = w32.win32Env(io)
+  const folder = `${drive.slice(0, 2).toUpperCase()}\\$Recycle.Bin\\${USER_SID}`
+  const entries = yield* w32.listDirectory(env, folder)
+  if (entries === undefined) {
+    const status = w32.RtlGetLastNtStatus(io.ke.currentThread)
+    const nothingYet = w32.GetLastError(io.ke.currentThread) === w32.ERROR.ERROR_PATH_NOT_FOUND || w32.GetLastError(io.ke.currentThread) === w32.ERROR.ERROR_FILE_NOT_FOUND
+    return nothingYet ? { ok: true, folder, items: [] } : { ok: false, status, path: folder }
+  }
+  const names = new Set(entries.map((e) => e.FileName))
+  const items: RecycledItem[] = []
+  for (const e of entries) {
+    if (!e.FileName.startsWith('$I')) continue
+    const recycled = `$R${e.FileName.slice(2)}`
+    if (!names.has(recycled)) continue
+    const path = `${folder}\\${e.FileName}`
+    const h = yield* w32.CreateFileW(env, {
+      FileName: path,
+      DesiredAccess: ACCESS.GENERIC_READ,
+      ShareMode: SHARE_ACCESS.FILE_SHARE_READ | SHARE_ACCESS.FILE_SHARE_WRITE | SHARE_ACCESS.FILE_SHARE_DELETE,
+      CreationDisposition: w32.CREATION_DISPOSITION.OPEN_EXISTING,
+      FlagsAndAttributes: 0,
+    })
+    if (h.handle === w32.INVALID_HANDLE_VALUE) continue
+    const r = yield* w32.ReadFile(env, { File: h.handle, NumberOfBytesToRead: Math.min(MAX_INFO_BYTES, e.FileSizeLow || 0x1c), Offset: 0 })
+    yield* w32.CloseHandle(env, h.handle)
+    const record = r.ok ? shell.decodeRecycleInfo(r.data) : undefined
+    if (record === undefined) continue
+    items.push({ name: recycled, info: e.FileName, originalPath: record.originalPath, size: record.size, deleted: isoTime(record.deletionTime) })
+  }
+  return { ok: true, folder, items }
 }
