@@ -14,6 +14,8 @@ import { STATUS, type NTSTATUS } from '../nt/status.ts'
 import { operationOf, type FLT_CALLBACK_DATA } from './callback-data.ts'
 import type { FltInstance } from './objects.ts'
 import type { FltOperation } from './operation.ts'
+import type { Co } from '../ke/index.ts'
+import { invoke, runInContext } from './invoke.ts'
 
 /** PFLT_CALLBACK_DATA_QUEUE_INSERT_IO */
 export type PFLT_CALLBACK_DATA_QUEUE_INSERT_IO = (Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBACK_DATA, InsertContext: unknown) => NTSTATUS
@@ -172,13 +174,22 @@ export function cbdqCancelIo(Cbd: FLT_CALLBACK_DATA): boolean {
   const queue = ctx?.Queue
   if (!ctx || !queue) return false
   const q = initialized(queue, 'cancel')
-  const removed = locked(q, () => {
-    if (ctx.Data !== Cbd) return false
-    take(q, Cbd)
-    return true
-  })
-  // unverified: outside the lock, as IoCsq calls CsqCompleteCanceledIrp (the cancelSafe sample's
-  // comment says the queue is locked; its routine takes no lock either way)
-  if (removed) q.CompleteCanceledIo(q, Cbd)
+  const inst = q.Instance
+  const mgr = inst.filter.mgr
+  let removed = false
+  // the filter's routines run as its callbacks do, in the cancelling context
+  const work = (function* (): Co<void> {
+    removed = yield* invoke(mgr, { filter: inst.filter.name, callback: `${q.RemoveIo.name || 'RemoveIo'} (cancel-safe queue cancel)`, instance: inst }, () =>
+      locked(q, () => {
+        if (ctx.Data !== Cbd) return false
+        take(q, Cbd)
+        return true
+      }),
+    )
+    // unverified: outside the lock, as IoCsq calls CsqCompleteCanceledIrp (the cancelSafe sample's
+    // comment says the queue is locked; its routine takes no lock either way)
+    if (removed) yield* invoke(mgr, { filter: inst.filter.name, callback: `${q.CompleteCanceledIo.name || 'CompleteCanceledIo'} (cancel-safe queue cancel)`, instance: inst }, () => q.CompleteCanceledIo(q, Cbd))
+  })()
+  runInContext(mgr, work, 'cancel of a queued operation')
   return removed
 }
