@@ -163,13 +163,16 @@ test('Delete sends the selection to the Recycle Bin, which lists it; Ctrl+Z rest
 
   await tree.getByRole('treeitem', { name: 'Recycle Bin' }).click()
   await expect(page.getByRole('navigation', { name: 'Address' })).toContainText('S-1-5-21-3623811015-3361044348-30300820-1001')
-  // two $R items with the original extensions, and their $I records
-  await expect(items.getByRole('row', { name: /^\$R[A-Z0-9]{6}\.txt$/ })).toHaveCount(1)
-  await expect(items.getByRole('row', { name: /^\$R[A-Z0-9]{6}\.docx$/ })).toHaveCount(1)
-  await expect(items.getByRole('row', { name: /^\$I/ })).toHaveCount(2)
+  // the $R items by their original names and places, read from their $I records
+  const notes = items.getByRole('row', { name: 'notes.txt', exact: true })
+  await expect(notes).toHaveAttribute('data-name', /^\$R[A-Z0-9]{6}\.txt$/)
+  await expect(notes.getByRole('gridcell').nth(1)).toHaveText(DOCS)
+  await expect(items.getByRole('row', { name: 'report.docx', exact: true })).toHaveAttribute('data-name', /^\$R[A-Z0-9]{6}\.docx$/)
+  await expect(items.getByRole('row', { name: /^\$I/ })).toHaveCount(0)
+  await expect(page.getByTestId('folder-status')).toContainText('2 items')
 
   await page.keyboard.press('Control+z')
-  await expect(items.getByRole('row', { name: /^\$R/ })).toHaveCount(0)
+  await expect(page.getByText('This folder is empty.')).toBeVisible()
   await goTo(page, DOCS)
   await expect(items.getByRole('row', { name: 'notes.txt', exact: true })).toBeVisible()
   await expect(items.getByRole('row', { name: 'report.docx', exact: true })).toBeVisible()

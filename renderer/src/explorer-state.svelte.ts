@@ -4,7 +4,7 @@
 // properties read is a call into the machine, so it shows up in the trace.
 
 import type { CommandResultData, ConflictChoice, FolderEntryData, ItemPropertiesData, Method, Params } from '../../main/host/api.ts'
-import type { HostError } from '../../main/host/api.ts'
+import type { HostError, RecycleBinViewData } from '../../main/host/api.ts'
 import type { CallOutcome } from './app-state.svelte.ts'
 import { baseName, childPath, parentPath, pathChain, sortItems, type SortDirection, type SortKey } from './lib/explorer-format.ts'
 import { clickSelection, dropEffectFor, isRecycleBin, recycleBinOf, type DropKeys } from './lib/file-operations.ts'
@@ -55,6 +55,10 @@ export class ExplorerState {
   location = $state<ExplorerLocation>(THIS_PC)
   /** the folder's items as listed (unsorted) */
   items = $state.raw<FolderEntryData[]>([])
+  /** the location is a Recycle Bin folder (its view shows the recycled items by their original names) */
+  get inRecycleBin(): boolean {
+    return this.location.kind === 'folder' && isRecycleBin(this.location.path)
+  }
   loading = $state(false)
   problem = $state<PaneProblem | null>(null)
   /** the focused item's name: the last one clicked (the anchor of a Shift+click range) */
@@ -69,6 +73,8 @@ export class ExplorerState {
   dropTarget = $state<string | null>(null)
   /** the cursor badge while over a target */
   badge = $state<{ x: number; y: number; text: string; refused: boolean } | null>(null)
+  /** in the Recycle Bin: what each `$R` item's `$I` record says (by `$R` name) */
+  recycled = $state.raw<Record<string, RecycleBinViewData['items'][number]>>({})
   /** the context menu: where it opened */
   menu = $state<{ x: number; y: number; onItem: boolean } | null>(null)
   sortKey = $state<SortKey>('name')
@@ -495,6 +501,10 @@ export class ExplorerState {
     this.expanded = next
     const r = await this.host.call('explorer.list', { path: to.path })
     if (n !== this.request) return
+    // the Recycle Bin's view: the $I records say what each $R item was and where
+    const bin = isRecycleBin(to.path) ? await this.host.call('explorer.recycleBin', { drive: to.path.slice(0, 2) }) : undefined
+    if (n !== this.request) return
+    this.recycled = bin?.ok === true ? Object.fromEntries(bin.value.items.map((i) => [i.name, i])) : {}
     this.loading = false
     if (r.ok) {
       this.location = { kind: 'folder', path: r.value.path }
