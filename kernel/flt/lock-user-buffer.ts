@@ -6,8 +6,7 @@
 
 import { IRP_MJ } from '../nt/irp.ts'
 import { STATUS, type NTSTATUS } from '../nt/status.ts'
-import { FLT_IS_IRP_OPERATION, type FLT_CALLBACK_DATA } from './callback-data.ts'
-import { operationOf } from './callback-data.ts'
+import { FLT_IS_IRP_OPERATION, operationOf, type FLT_CALLBACK_DATA } from './callback-data.ts'
 import type { FltOperation } from './operation.ts'
 
 /** the MDL FltLockUserBuffer describes a locked buffer with (MmGetSystemAddressForMdlSafe gives MappedSystemVa) */
