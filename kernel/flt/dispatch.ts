@@ -470,6 +470,7 @@ export function frameCompletion(mgr: FilterManager, irp: Irp, op: FltOperation):
 function captureCompletion(op: FltOperation): void {
   const irp = op.irp!
   op.data.IoStatus = { Status: irp.IoStatus.Status, Information: irp.IoStatus.Information }
+  if (op.originalStack) op.mgr.namesChangedBy(op.originalStack, irp.IoStatus.Status)
   if (irp.SystemBuffer !== op.sentSystemBuffer) {
     op.newSystemBuffer = irp.SystemBuffer
     op.data.Flags |= FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER

@@ -236,19 +236,28 @@ export class FilterManager {
       case IRP_MJ.IRP_MJ_CLOSE:
         if (fo) this.contexts.fileObjectGone(fo)
         return
-      case IRP_MJ.IRP_MJ_SET_INFORMATION: {
-        const c = sp.Parameters.SetFile?.FileInformationClass
-        if (
-          NT_SUCCESS(status) &&
-          (c === FILE_INFORMATION_CLASS.FileRenameInformation ||
-            c === FILE_INFORMATION_CLASS.FileRenameInformationEx ||
-            c === FILE_INFORMATION_CLASS.FileLinkInformation ||
-            c === FILE_INFORMATION_CLASS.FileLinkInformationEx)
-        ) {
-          this.names.invalidate()
-        }
+      case IRP_MJ.IRP_MJ_SET_INFORMATION:
+        this.namesChangedBy(sp, status)
         return
-      }
+    }
+  }
+
+  /**
+   * A rename or link the file system completed makes cached names stale. Called as soon as the
+   * file system completes it — before the post-operation callbacks, which must get the new name
+   * (FltGetFileNameInformation in a post-rename returns the name after the rename) — and again
+   * when the operation is done (a no-op then).
+   */
+  namesChangedBy(sp: IoStackLocation, status: NTSTATUS): void {
+    if (sp.MajorFunction !== IRP_MJ.IRP_MJ_SET_INFORMATION || !NT_SUCCESS(status)) return
+    const c = sp.Parameters.SetFile?.FileInformationClass
+    if (
+      c === FILE_INFORMATION_CLASS.FileRenameInformation ||
+      c === FILE_INFORMATION_CLASS.FileRenameInformationEx ||
+      c === FILE_INFORMATION_CLASS.FileLinkInformation ||
+      c === FILE_INFORMATION_CLASS.FileLinkInformationEx
+    ) {
+      this.names.invalidate()
     }
   }
 

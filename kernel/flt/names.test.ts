@@ -120,6 +120,20 @@ describe('file names', () => {
     ])
   })
 
+  it('a post-rename asks for the name and gets the new one (the cache is forgotten when the file system completes)', () => {
+    const m = bootMachine()
+    const log: string[] = []
+    namer(m, log, [IRP_MJ.IRP_MJ_SET_INFORMATION], [FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_ALWAYS_ALLOW_CACHE_LOOKUP])
+    run(m, function* () {
+      yield* makeFile(m, 'C:\\before.txt', 'data')
+      const h = yield* open(m, 'C:\\before.txt', { access: 0x120089 | 0x10000 })
+      const r = yield* NtSetInformationFile(m.io, { FileHandle: h.handle, FileInformationClass: FILE_INFORMATION_CLASS.FileRenameInformation, FileInformation: encodeRenameInformation({ ReplaceIfExists: false, RootDirectory: 0n, FileName: '\\??\\C:\\after.txt' }) })
+      expect(statusNameOf(r.status)).toBe('STATUS_SUCCESS')
+      yield* close(m, h.handle)
+    })
+    expect(log.filter((l) => l.startsWith('pre 6') || l.startsWith('post 6'))).toEqual([`pre 6 401 ${VOL}\\before.txt`, `post 6 401 ${VOL}\\after.txt`])
+  })
+
   it('after cleanup only the cache can answer (STATUS_FLT_INVALID_NAME_REQUEST otherwise)', () => {
     const m = bootMachine()
     const log: string[] = []
