@@ -234,7 +234,7 @@ export const undoResult = s.object(
 )
 
 /** Where a setting belongs, and when a change takes effect. */
-export const SETTING_COMPONENTS = ['machine', 'cache', 'memory', 'copy', 'shell'] as const
+export const SETTING_COMPONENTS = ['machine', 'cache', 'memory', 'copy', 'shell', 'apps'] as const
 export const SETTING_APPLIES = ['now', 'restart'] as const
 export const SETTING_UNITS = ['ms', 'bytes', 'pages', 'count', 'fraction', 'threads', 'switch'] as const
 

@@ -11,7 +11,9 @@ import type { NtfsStore } from '../../kernel/fs/ntfs/store.ts'
 import { copyItemsTo, dropItemsOn, moveItemsTo, newTextDocumentIn, recycleBinItems, undoLast } from '../../kernel/apps/explorer/commands.ts'
 import type { DropKey } from '../../kernel/win32/shell/index.ts'
 import type { Win32Settings } from '../../kernel/win32/settings.ts'
-import { machineSettings, shellSettings } from './settings-catalog.ts'
+import { backgroundSettings, machineSettings, shellSettings } from './settings-catalog.ts'
+import { startBackground } from '../../kernel/apps/background/index.ts'
+import { appSettings } from '../../kernel/apps/index.ts'
 import { buildVolumeFromRecipe } from '../../kernel/fs/ntfs/disk/recipe.ts'
 import {
   checkTypedName,
@@ -115,13 +117,31 @@ function boot(seed: number): MachineInfo {
   return start(m)
 }
 
+/** virtual time the background programs may take to start (their first watch on each volume) */
+const BACKGROUND_START_LIMIT = 60 * 10_000_000
+
 /** subscribes to a machine, boots it, and starts the shell */
 function start(m: Machine): MachineInfo {
   machine = m
   unsubscribe = m.on(onMachineEvent)
   m.boot()
-  // the shell runs from logon on
-  if (m.state === 'running') explorerProcess(m)
+  // the shell runs from logon on, and so do Defender and the indexer unless switched off
+  if (m.state === 'running') {
+    explorerProcess(m)
+    const bg = backgroundSettings(settingValues)
+    if (bg.background) {
+      // started before the trace begins, as they start with Windows before anyone runs Procmon
+      const recording = m.trace.enabled
+      m.trace.enabled = false
+      try {
+        const services = startBackground(m, appSettings(bg.apps))
+        m.ke.runUntil(() => services.idle, { deadline: m.ke.now + BACKGROUND_START_LIMIT })
+        m.afterRun()
+      } finally {
+        m.trace.enabled = recording
+      }
+    }
+  }
   return snapshot(m)
 }
 

@@ -31,3 +31,18 @@ describe('the settings catalog', () => {
     expect(shellSettings(v)).toEqual({ ...DEFAULT_WIN32_SETTINGS, 'copy.preallocate': false })
   })
 })
+
+describe('the programs\' settings and the background switch', () => {
+  it('lists every app. setting with its default and source, checked by the profiles\' own rules', async () => {
+    const { SETTINGS_CATALOG, checkSetting, backgroundSettings } = await import('./settings-catalog.ts')
+    const { APP_SETTINGS } = await import('../../kernel/apps/index.ts')
+    const apps = SETTINGS_CATALOG.filter((e) => e.component === 'apps')
+    expect(apps.map((e) => e.name)).toEqual(APP_SETTINGS.map((a) => a.name))
+    expect(apps.every((e) => e.applies === 'restart' && typeof e.source === 'string')).toBe(true)
+    expect(() => checkSetting('app.defender.delay', 5)).not.toThrow()
+    expect(() => checkSetting('app.defender.delay', -1)).toThrow(/app\.defender\.delay/)
+    expect(() => checkSetting('background', false)).not.toThrow()
+    expect(backgroundSettings({})).toEqual({ background: true, apps: {} })
+    expect(backgroundSettings({ background: false, 'app.indexer.delay': 7 })).toEqual({ background: false, apps: { 'app.indexer.delay': 7 } })
+  })
+})

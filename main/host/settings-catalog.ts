@@ -8,6 +8,7 @@ import { DEFAULT_CC_SETTINGS, DEFAULT_MM_SETTINGS, pickSettings, SettingError } 
 import { WIN32_SETTINGS, win32Settings, Win32SettingError } from '../../kernel/win32/settings.ts'
 import type { Win32Settings } from '../../kernel/win32/settings.ts'
 import { closestNames } from '../../kernel/nt/flags.ts'
+import { APP_SETTINGS, AppSettingError, appSettings } from '../../kernel/apps/index.ts'
 import type { SettingInfoData, SettingValue } from './api.ts'
 
 type Entry = Omit<SettingInfoData, 'value'>
@@ -20,6 +21,14 @@ const machine: Entry[] = [
     unit: 'switch',
     applies: 'restart',
     description: 'Run the Cache Manager: cached I/O goes through cache maps and the lazy writer writes it to disk later from System. Off: cached requests go to the volume directly.',
+  },
+  {
+    name: 'background',
+    component: 'machine',
+    default: true,
+    unit: 'switch',
+    applies: 'restart',
+    description: 'Run MsMpEng.exe (Defender) and SearchProtocolHost.exe (the indexer), which open, map and read new and changed files as on a real machine (a scenario\'s `background: false`).',
   },
 ]
 
@@ -53,8 +62,19 @@ const win32: Entry[] = WIN32_SETTINGS.map((w) => ({
   source: w.source,
 }))
 
+// the process profiles' choices (kernel/apps/settings.ts): read when the programs start
+const apps: Entry[] = APP_SETTINGS.map((a) => ({
+  name: a.name,
+  component: 'apps' as const,
+  default: a.default,
+  unit: a.kind === 'bool' ? ('switch' as const) : a.kind,
+  applies: 'restart' as const,
+  description: a.description,
+  source: a.source,
+}))
+
 /** every setting, in the order the panel lists them */
-export const SETTINGS_CATALOG: readonly Entry[] = [...machine, ...memory, ...cache, ...win32]
+export const SETTINGS_CATALOG: readonly Entry[] = [...machine, ...memory, ...cache, ...win32, ...apps]
 
 export type SettingValues = Readonly<Record<string, SettingValue>>
 
@@ -79,9 +99,10 @@ export function checkSetting(name: string, value: SettingValue): void {
   try {
     if (entry.component === 'memory') pickSettings(DEFAULT_MM_SETTINGS, { [name]: value })
     else if (entry.component === 'cache') pickSettings(DEFAULT_CC_SETTINGS, { [name]: value })
+    else if (entry.component === 'apps') appSettings({ [name]: value })
     else win32Settings({ [name]: value })
   } catch (e) {
-    if (e instanceof SettingError || e instanceof Win32SettingError) throw new SettingValueError(e.message.replace(/^settings\./, ''))
+    if (e instanceof SettingError || e instanceof Win32SettingError || e instanceof AppSettingError) throw new SettingValueError(e.message.replace(/^settings\./, ''))
     throw e
   }
 }
@@ -106,6 +127,17 @@ export function settingsView(values: SettingValues): SettingInfoData[] {
 /** the names whose value differs between the running machine's boot and now, among those that wait for a restart */
 export function pendingRestart(bootedWith: SettingValues, now: SettingValues): string[] {
   return SETTINGS_CATALOG.filter((e) => e.applies === 'restart' && (bootedWith[e.name] ?? e.default) !== (now[e.name] ?? e.default)).map((e) => e.name)
+}
+
+/** whether the background programs run, and the programs' settings (kernel/apps) */
+export function backgroundSettings(values: SettingValues): { background: boolean; apps: Record<string, number | boolean> } {
+  const apps: Record<string, number | boolean> = {}
+  for (const e of SETTINGS_CATALOG) {
+    const v = values[e.name]
+    if (e.component === 'apps' && (typeof v === 'number' || typeof v === 'boolean')) apps[e.name] = v
+  }
+  const on = values['background']
+  return { background: typeof on === 'boolean' ? on : true, apps }
 }
 
 /** what Machine.create takes: the Cache Manager switch and the Cache/Memory Manager values */
