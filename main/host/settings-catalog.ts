@@ -25,7 +25,8 @@ const machine: Entry[] = [
   {
     name: 'background',
     component: 'machine',
-    default: true,
+    // off in the app so the trace shows what the user's actions cause; scenarios run them unless `background: false`
+    default: false,
     unit: 'switch',
     applies: 'restart',
     description: 'Run MsMpEng.exe (Defender) and SearchProtocolHost.exe (the indexer), which open, map and read new and changed files as on a real machine (a scenario\'s `background: false`).',
@@ -137,7 +138,7 @@ export function backgroundSettings(values: SettingValues): { background: boolean
     if (e.component === 'apps' && (typeof v === 'number' || typeof v === 'boolean')) apps[e.name] = v
   }
   const on = values['background']
-  return { background: typeof on === 'boolean' ? on : true, apps }
+  return { background: typeof on === 'boolean' ? on : false, apps }
 }
 
 /** what Machine.create takes: the Cache Manager switch and the Cache/Memory Manager values */
