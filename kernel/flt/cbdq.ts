@@ -10,6 +10,7 @@
 // - FltCbdqDisable / FltCbdqEnable: inserts fail while disabled; removals still work (teardown
 //   empties the queue with them).
 
+import { IoSetCancelRoutine } from '../io/irp.ts'
 import { STATUS, type NTSTATUS } from '../nt/status.ts'
 import { operationOf, type FLT_CALLBACK_DATA } from './callback-data.ts'
 import type { FltInstance } from './objects.ts'
@@ -114,6 +115,9 @@ export function FltCbdqInsertIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBACK
     ctx.Data = Cbd
     ctx.Queue = q
     ;(Cbd as Queued)[IO_CONTEXT] = ctx
+    // FltMgr's cancel routine on the pended IRP: a cancel (CancelIo, thread exit) takes the
+    // entry out of the queue and gives it to CompleteCanceledIo
+    if (op.irp) IoSetCancelRoutine(op.irp, () => void cbdqCancelIo(Cbd))
     return STATUS.STATUS_SUCCESS
   })
 }
@@ -127,6 +131,9 @@ function take(q: Ready, Cbd: FLT_CALLBACK_DATA): void {
     ctx.Queue = undefined
   }
   delete (Cbd as Queued)[IO_CONTEXT]
+  // out of the queue: no longer cancellable through it
+  const op = operationOf<FltOperation>(Cbd)
+  if (op?.irp) IoSetCancelRoutine(op.irp, undefined)
 }
 
 /** FltCbdqRemoveIo: the entry Context stands for, if it is still queued (not cancelled, not removed), else null */

@@ -2,7 +2,7 @@
 // and delete procedures (IRP_MJ_CLEANUP on the last handle, IRP_MJ_CLOSE on the last
 // reference), and the trace hooks at traced devices.
 
-import { KEvent, KeWaitForSingleObject, type Co, type Scheduler, type SystemWorkQueues } from '../ke/index.ts'
+import { KEvent, KeWaitForSingleObject, type Co, type KThread, type Scheduler, type SystemWorkQueues } from '../ke/index.ts'
 import { IRP_FLAGS, IRP_MJ } from '../nt/irp.ts'
 import { STATUS, statusName, type NTSTATUS } from '../nt/status.ts'
 import { ObDereferenceObject, type EProcess, type ObNamespace, type ObjectType } from '../ob/index.ts'
@@ -91,6 +91,11 @@ export class IoManager {
     return fo
   }
 
+  /** the process a thread belongs to */
+  processOfThread(t: KThread): EProcess {
+    return this.processOf(t.tid) ?? this.system
+  }
+
   currentProcess(): EProcess {
     const t = this.ke.current
     return (t && this.processOf(t.tid)) ?? this.system
@@ -108,6 +113,7 @@ export class IoManager {
   buildIrp(fo: FileObject, major: number, minor = 0, device: DeviceObject = this.topDeviceFor(fo)): { irp: Irp; sp: IoStackLocation; device: DeviceObject } {
     const irp = IoAllocateIrp(this, device.StackSize)
     irp.Thread = this.ke.current
+    this.trackThreadIrp(irp)
     irp.OriginalFileObject = fo
     irp.RequestorMode = 'UserMode'
     const sp = IoGetNextIrpStackLocation(irp)
@@ -115,6 +121,31 @@ export class IoManager {
     sp.MinorFunction = minor
     sp.FileObject = fo
     return { irp, sp, device }
+  }
+
+  /** the IRPs each thread has issued that are not done yet (IrpList of ETHREAD: what NtCancelIoFile cancels) */
+  private readonly threadIrps = new Map<KThread, Set<Irp>>()
+
+  private trackThreadIrp(irp: Irp): void {
+    const t = irp.Thread
+    if (!t) return
+    let set = this.threadIrps.get(t)
+    if (!set) this.threadIrps.set(t, (set = new Set()))
+    set.add(irp)
+    irp.ioManagerDone = (done) => {
+      set.delete(done)
+      if (set.size === 0) this.threadIrps.delete(t)
+    }
+  }
+
+  /** a thread's (or, without one, every thread's) outstanding IRPs on a file object, oldest first */
+  outstandingIrps(fo: FileObject, thread?: KThread): Irp[] {
+    const out: Irp[] = []
+    for (const [t, set] of this.threadIrps) {
+      if (thread && t !== thread) continue
+      for (const irp of set) if (irp.OriginalFileObject === fo && !irp.completed) out.push(irp)
+    }
+    return out.sort((a, b) => a.id - b.id)
   }
 
   /** sends an IRP and waits for it if it pends; returns the final status */

@@ -156,6 +156,10 @@ export class Irp {
   UserEvent: KEvent | undefined
   /** completed by IoCompleteRequest */
   completed = false
+  /** the driver's cancel routine while the IRP waits somewhere cancellable (IoSetCancelRoutine) */
+  CancelRoutine: ((irp: Irp) => void) | undefined
+  /** the I/O manager's own books when the IRP is done (its list of the thread's IRPs) */
+  ioManagerDone: ((irp: Irp) => void) | undefined
   /**
    * how many other IRPs the issuing thread was inside when this one was first sent (the trace's
    * `depth`: 0 for what a thread asked for, 1 for a paging read a cached read faulted in …)
@@ -271,6 +275,30 @@ function* callDriver(device: DeviceObject, irp: Irp): Co<NTSTATUS> {
   return yield* routine(device, irp)
 }
 
+/**
+ * IoSetCancelRoutine: sets (or with undefined, clears) the routine IoCancelIrp calls; returns the
+ * one there was. A driver that finds undefined when it clears it knows a cancel took the IRP.
+ */
+export function IoSetCancelRoutine(irp: Irp, routine: ((irp: Irp) => void) | undefined): ((irp: Irp) => void) | undefined {
+  const old = irp.CancelRoutine
+  irp.CancelRoutine = routine
+  return old
+}
+
+/**
+ * IoCancelIrp: marks the IRP cancelled and, when a cancel routine is set, takes it and calls it
+ * (which completes the IRP, usually with STATUS_CANCELLED); TRUE when there was one. An IRP
+ * without one goes on; its driver may look at Irp->Cancel.
+ */
+export function IoCancelIrp(irp: Irp): boolean {
+  if (irp.completed) return false
+  irp.Cancel = true
+  const routine = IoSetCancelRoutine(irp, undefined)
+  if (!routine) return false
+  routine(irp)
+  return true
+}
+
 /** IofCompleteRequest: runs completion routines from the current location upward */
 export function IoCompleteRequest(irp: Irp): void {
   if (irp.completed) {
@@ -280,6 +308,8 @@ export function IoCompleteRequest(irp: Irp): void {
     // documented: completing an IRP with STATUS_PENDING is a driver bug (verifier 0xC4)
     throw new BugCheck(BUGCODE.DRIVER_VERIFIER_DETECTED_VIOLATION, `IRP ${irp.id} completed with STATUS_PENDING`, { params: [0x20e, irp.id] })
   }
+  // a completed IRP can no longer be cancelled (drivers clear the routine first; this makes sure)
+  irp.CancelRoutine = undefined
   while (irp.CurrentLocation <= irp.StackCount) {
     const sp = irp.Stack[irp.CurrentLocation - 1]!
     irp.PendingReturned = (sp.Control & SL_PENDING_RETURNED) !== 0
@@ -300,6 +330,7 @@ export function IoCompleteRequest(irp: Irp): void {
     }
   }
   irp.completed = true
+  irp.ioManagerDone?.(irp)
   irp.onCompleted?.(irp)
   irp.UserEvent?.set()
 }

@@ -337,6 +337,7 @@ export const SERVICES: { readonly [name: string]: ServiceSpec } = {
     returns: 'handle',
   },
   NtCancelIoFile: { params: { FileHandle: handle }, required: ['FileHandle'], returns: undefined },
+  NtCancelIoFileEx: { params: { FileHandle: handle }, required: ['FileHandle'], returns: undefined },
   NtWaitForSingleObject: {
     /** IoStatusBlock: wait until the request that named this IO_STATUS_BLOCK has completed, and report it */
     params: { Handle: handle, Alertable: bool, Timeout: { t: 'timeout' }, IoStatusBlock: { t: 'string' } },

@@ -17,7 +17,7 @@
 // - A watched directory that is being deleted completes them with STATUS_DELETE_PENDING, and
 //   new requests on it fail with STATUS_DELETE_PENDING.
 
-import { IoCompleteRequest, IoGetCurrentIrpStackLocation, IoMarkIrpPending, type Irp } from '../../io/irp.ts'
+import { IoCompleteRequest, IoGetCurrentIrpStackLocation, IoMarkIrpPending, IoSetCancelRoutine, type Irp } from '../../io/irp.ts'
 import { SL_FLAGS_NOTIFY_DIRECTORY } from '../../nt/irp.ts'
 import { FILE_ACTION } from '../../nt/file.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
@@ -109,6 +109,13 @@ export function notifyChangeDirectory(ccb: Ccb, irp: Irp): NTSTATUS {
   if (w.entries.length > 0 && !w.waitingForNewName) return completeWithChanges(w, irp)
   IoMarkIrpPending(irp)
   w.irps.push(irp)
+  // FsRtlNotifyFullChangeDirectory: a waiting request can be cancelled (CancelIo, thread exit)
+  const watch = w
+  IoSetCancelRoutine(irp, (cancelled) => {
+    const i = watch.irps.indexOf(cancelled)
+    if (i >= 0) watch.irps.splice(i, 1)
+    complete(cancelled, STATUS.STATUS_CANCELLED)
+  })
   return STATUS.STATUS_PENDING
 }
 

@@ -12,7 +12,7 @@
 // - a request that cannot be granted fails with STATUS_LOCK_NOT_GRANTED when it asked to
 //   fail immediately, else waits (a pended IRP) until the conflicting locks go.
 
-import { IoCompleteRequest, type Irp } from '../../io/irp.ts'
+import { IoCompleteRequest, IoSetCancelRoutine, type Irp } from '../../io/irp.ts'
 import type { FileObject } from '../../io/file-object.ts'
 import { STATUS, type NTSTATUS } from '../../nt/status.ts'
 
@@ -91,7 +91,16 @@ export class FileLock {
 
   /** queues a lock IRP until it can be granted (the caller marked it pending) */
   wait(req: ByteRangeLock, irp: Irp): void {
-    this.waiting.push({ lock: req, irp })
+    const entry = { lock: req, irp }
+    this.waiting.push(entry)
+    // FsRtlPrivateLock: a waiting lock request can be cancelled
+    IoSetCancelRoutine(irp, (cancelled) => {
+      const i = this.waiting.indexOf(entry)
+      if (i >= 0) this.waiting.splice(i, 1)
+      cancelled.IoStatus.Status = STATUS.STATUS_CANCELLED
+      cancelled.IoStatus.Information = 0
+      IoCompleteRequest(cancelled)
+    })
   }
 
   /**

@@ -137,6 +137,12 @@ export const extraCalls: Record<string, CallAdapter> = {
       Buffer: withLength(buffer, optNum(a['Length'], 'Length')),
     })
   },
+  *NtCancelIoFile(ctx, a, process) {
+    return yield* nt.NtCancelIoFile(ctx.machine.io, { FileHandle: ctx.handle(a['FileHandle'], 'FileHandle', process)! })
+  },
+  *NtCancelIoFileEx(ctx, a, process) {
+    return yield* nt.NtCancelIoFileEx(ctx.machine.io, { FileHandle: ctx.handle(a['FileHandle'], 'FileHandle', process)! })
+  },
   *NtNotifyChangeDirectoryFile(ctx, a, process) {
     const r = yield* nt.NtNotifyChangeDirectoryFile(ctx.machine.io, {
       FileHandle: ctx.handle(a['FileHandle'], 'FileHandle', process)!,
