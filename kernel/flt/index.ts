@@ -170,3 +170,4 @@ export {
   type PFLT_CALLBACK_DATA_QUEUE_COMPLETE_CANCELED_IO,
 } from './cbdq.ts'
 export { FltLockUserBuffer, type FLT_LOCKED_MDL } from './lock-user-buffer.ts'
+export { FltClearCancelCompletion, FltIsIoCanceled, FltSetCancelCompletion, type PFLT_COMPLETE_CANCELED_CALLBACK } from './cancel.ts'
