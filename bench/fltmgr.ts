@@ -18,7 +18,7 @@ const ROUNDS = 5
 const DATA = new Uint8Array(4096).fill(0x61)
 
 function machineWith(instances: number): Machine {
-  const m = Machine.create({ seed: 1, strategy: 'run-to-block', trace: false, volumes: [{ letter: 'C:', mount: ntfsVolume({ kind: 'memory', sizeBytes: 64 * 1024 * 1024 }) }] })
+  const m = Machine.create({ seed: 1, strategy: 'run-to-block', trace: false, cacheManager: false, volumes: [{ letter: 'C:', mount: ntfsVolume({ kind: 'memory', sizeBytes: 64 * 1024 * 1024 }) }] })
   m.boot()
   if (instances > 0) {
     const r = m.fltmc.load('passthrough')

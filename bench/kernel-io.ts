@@ -21,7 +21,7 @@ const READS = 20000
 const DATA = new Uint8Array(4096).fill(0x61)
 
 function boot(source: VolumeSource, trace: boolean): Machine {
-  const m = Machine.create({ seed: 1, strategy: 'run-to-block', trace, traceCapacity: 100_000, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }] })
+  const m = Machine.create({ seed: 1, strategy: 'run-to-block', trace, traceCapacity: 100_000, cacheManager: false, volumes: [{ letter: 'C:', mount: ntfsVolume(source) }] })
   m.boot()
   return m
 }
