@@ -3,35 +3,16 @@
 // them as Process Monitor would.
 
 import { expect, test } from '@playwright/test'
-import type { Locator, Page } from '@playwright/test'
-import { hostCall, hostUrl } from './host-kit.ts'
+import type { Locator } from '@playwright/test'
+import { hostCall } from './host-kit.ts'
+import { appOpener } from './app-page.ts'
 
 test.beforeEach(async () => {
   const r = await hostCall('machine.restart', { seed: 1 })
   expect(r).toMatchObject({ result: { worker: 'ready', machine: { state: 'running' } } })
 })
 
-/** page errors and console errors; each test ends with none */
-let problems: string[] = []
-
-test.afterEach(() => {
-  expect(problems).toEqual([])
-})
-
-async function openApp(page: Page): Promise<{ items: Locator; trace: Locator; tree: Locator }> {
-  problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text())
-  })
-  await page.goto(hostUrl().href)
-  await expect(page.getByTestId('machine-state')).toHaveText('Running')
-  return {
-    items: page.getByRole('grid', { name: 'Items' }),
-    trace: page.getByRole('grid', { name: 'Trace' }),
-    tree: page.getByRole('tree', { name: 'Navigation pane' }),
-  }
-}
+const openApp = appOpener()
 
 /** the trace rows of one operation on one path (Path column exactly) */
 function traceRows(trace: Locator, operation: string, path: string): Locator {

@@ -4,7 +4,8 @@
 
 import { expect, test } from '@playwright/test'
 import type { Locator, Page } from '@playwright/test'
-import { hostCall, hostUrl } from './host-kit.ts'
+import { hostCall } from './host-kit.ts'
+import { appOpener, goTo } from './app-page.ts'
 
 const DOCS = 'C:\\Users\\User\\Documents'
 const DESKTOP = 'C:\\Users\\User\\Desktop'
@@ -14,34 +15,8 @@ test.beforeEach(async () => {
   expect(r).toMatchObject({ result: { worker: 'ready', machine: { state: 'running' } } })
 })
 
-let problems: string[] = []
+const openApp = appOpener()
 
-test.afterEach(() => {
-  expect(problems).toEqual([])
-})
-
-async function openApp(page: Page): Promise<{ items: Locator; trace: Locator; tree: Locator }> {
-  problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text())
-  })
-  await page.goto(hostUrl().href)
-  await expect(page.getByTestId('machine-state')).toHaveText('Running')
-  return {
-    items: page.getByRole('grid', { name: 'Items' }),
-    trace: page.getByRole('grid', { name: 'Trace' }),
-    tree: page.getByRole('tree', { name: 'Navigation pane' }),
-  }
-}
-
-async function goTo(page: Page, path: string): Promise<void> {
-  await page.getByRole('button', { name: 'Edit address' }).click()
-  const address = page.getByRole('textbox', { name: 'Address' })
-  await address.fill(path)
-  await address.press('Enter')
-  await expect(page.getByRole('navigation', { name: 'Address' })).toBeVisible()
-}
 
 /** the trace rows of one operation on one path, once the trace is filtered to that path */
 async function traceRows(page: Page, trace: Locator, operation: string, path: string): Promise<Locator> {

@@ -4,8 +4,8 @@
 // instances see explorer.exe's IRPs in the trace).
 
 import { expect, test } from '@playwright/test'
-import type { Locator, Page } from '@playwright/test'
-import { hostCall, hostUrl } from './host-kit.ts'
+import { hostCall } from './host-kit.ts'
+import { appOpener, goTo } from './app-page.ts'
 
 const DESKTOP = 'C:\\Users\\User\\Desktop'
 
@@ -20,33 +20,8 @@ test.afterAll(async () => {
   await hostCall('settings.set', { values: { lazyWriterFirstDelayMs: 3000, 'copy.writeChunk': 65536 } })
 })
 
-let problems: string[] = []
+const openApp = appOpener()
 
-test.afterEach(() => {
-  expect(problems).toEqual([])
-})
-
-async function openApp(page: Page): Promise<{ items: Locator; trace: Locator; tree: Locator }> {
-  problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text())
-  })
-  await page.goto(hostUrl().href)
-  await expect(page.getByTestId('machine-state')).toHaveText('Running')
-  return {
-    items: page.getByRole('grid', { name: 'Items' }),
-    trace: page.getByRole('grid', { name: 'Trace' }),
-    tree: page.getByRole('tree', { name: 'Navigation pane' }),
-  }
-}
-
-async function goTo(page: Page, path: string): Promise<void> {
-  await page.getByRole('button', { name: 'Edit address' }).click()
-  const address = page.getByRole('textbox', { name: 'Address' })
-  await address.fill(path)
-  await address.press('Enter')
-}
 
 test('the Settings panel lists every setting with its default and unit, refuses a bad value, and says what waits for a restart', async ({ page }) => {
   await openApp(page)
