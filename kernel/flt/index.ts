@@ -171,3 +171,14 @@ export {
 } from './cbdq.ts'
 export { FltLockUserBuffer, type FLT_LOCKED_MDL } from './lock-user-buffer.ts'
 export { FltClearCancelCompletion, FltIsIoCanceled, FltSetCancelCompletion, type PFLT_COMPLETE_CANCELED_CALLBACK } from './cancel.ts'
+export {
+  FltCheckOplock,
+  FltCurrentBatchOplock,
+  FltInitializeOplock,
+  FltOplockFsctrl,
+  FltOplockIsFastIoPossible,
+  FltUninitializeOplock,
+  type OPLOCK,
+  type PFLTOPLOCK_PREPOST_CALLBACKDATA_ROUTINE,
+  type PFLTOPLOCK_WAIT_COMPLETE_ROUTINE,
+} from './oplock.ts'
