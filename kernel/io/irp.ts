@@ -147,6 +147,8 @@ export class Irp {
   SystemBuffer: Uint8Array | undefined
   /** FSCTL/IOCTL output buffer (METHOD_NEITHER / OUT_DIRECT) */
   OutputBuffer: Uint8Array | undefined
+  /** Irp->MdlAddress: the MDL an IRP_MN_MDL read or write hands back (and IRP_MN_COMPLETE_MDL returns) */
+  MdlAddress: unknown
   /** Tail.Overlay.AuxiliaryBuffer: the reparse buffer returned with STATUS_REPARSE */
   AuxiliaryBuffer: Uint8Array | undefined
   /** Tail.Overlay.Thread */

@@ -48,14 +48,16 @@ describe('srv receiveCopy: what the SMB server does when a remote client copies 
     expect(t.onDisk('in.bin')).toEqual(srvPattern(200_000))
   })
 
-  it('MDL writes: FastIoPrepareMdlWrite and MdlWriteComplete once the cache is up, the IRP before', () => {
+  it('MDL writes: FastIoPrepareMdlWrite and MdlWriteComplete once the cache is up, IRP_MN_MDL and IRP_MN_COMPLETE_MDL write IRPs before', () => {
     const { t, r, events } = run({ path: 'C:\\m.bin', content: 'x'.repeat(10_000), chunk: 4096, mdl: true })
     expect(r.status).toBe(STATUS.STATUS_SUCCESS)
     expect(r.writes.map((w) => w.via)).toEqual(['IRP', 'PrepareMdlWrite', 'PrepareMdlWrite'])
     const ops = fsOps(events).filter((o) => o.includes('MDL') || o.includes('WRITE'))
     expect(ops).toEqual([
       'FASTIO_PREPARE_MDL_WRITE declined',
-      'IRP_MJ_WRITE IRP_MN_NORMAL',
+      // the IRP path of an MDL write: the cache's pages handed out, then given back
+      'IRP_MJ_WRITE IRP_MN_MDL',
+      'IRP_MJ_WRITE IRP_MN_COMPLETE_MDL',
       'FASTIO_PREPARE_MDL_WRITE done',
       'FASTIO_MDL_WRITE_COMPLETE done',
       'FASTIO_PREPARE_MDL_WRITE done',

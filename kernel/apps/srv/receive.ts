@@ -18,7 +18,7 @@ import * as nt from '../../io/services/index.ts'
 import { ACCESS } from '../../nt/access.ts'
 import { CREATE_DISPOSITION as D, CREATE_OPTIONS as O, SHARE_ACCESS as S } from '../../nt/file.ts'
 import { FILE_INFORMATION_CLASS } from '../../nt/infoclass.ts'
-import { IRP_FLAGS, IRP_MJ } from '../../nt/irp.ts'
+import { IRP_FLAGS, IRP_MJ, IRP_MN_READ_WRITE } from '../../nt/irp.ts'
 import { NT_SUCCESS, STATUS, statusName, type NTSTATUS } from '../../nt/status.ts'
 import { encodeFileInformation } from '../../rtl/structs/fileinfo.ts'
 import type { CcMdl } from '../../cc/cache-manager.ts'
@@ -201,10 +201,25 @@ function* writeChunk(io: IoManager, fo: FileObject, offset: number, chunk: Uint8
       return { offset, length: chunk.length, via: 'FastIoWrite', status: iosb.Status }
     }
   }
-  // the fast path declined (or the stack offers none): a cached write IRP from srv2's worker.
-  // unverified: with MDL writes srv2 sends IRP_MJ_WRITE with IRP_MN_MDL and completes it with
-  // IRP_MN_COMPLETE_MDL; the file system here takes buffered write IRPs only, so the data goes
-  // down in the IRP's buffer (the same cached write, without the MDL handshake)
+  // the fast path declined (or the stack offers none): a cached write IRP from srv2's worker;
+  // with MDL writes an IRP_MN_MDL write hands out the cache's pages, the data lands in them, and
+  // IRP_MN_COMPLETE_MDL gives them back (unverified: srv2's order, as its fast MDL path does it)
+  if (mdl) {
+    const prep = io.buildIrp(fo, IRP_MJ.IRP_MJ_WRITE, IRP_MN_READ_WRITE.IRP_MN_MDL)
+    prep.irp.RequestorMode = 'KernelMode'
+    prep.irp.Flags = IRP_FLAGS.IRP_WRITE_OPERATION
+    prep.sp.Parameters.Write = { Length: chunk.length, Key: 0, ByteOffset: offset }
+    const st = yield* io.sendAndWait(device, prep.irp)
+    const m = prep.irp.MdlAddress as CcMdl | undefined
+    if (!NT_SUCCESS(st) || !m) return { offset, length: chunk.length, via: 'IRP', status: NT_SUCCESS(st) ? STATUS.STATUS_UNSUCCESSFUL : st }
+    m.data.set(chunk.subarray(0, m.data.length))
+    const done = io.buildIrp(fo, IRP_MJ.IRP_MJ_WRITE, IRP_MN_READ_WRITE.IRP_MN_COMPLETE_MDL)
+    done.irp.RequestorMode = 'KernelMode'
+    done.irp.Flags = IRP_FLAGS.IRP_WRITE_OPERATION
+    done.irp.MdlAddress = m
+    done.sp.Parameters.Write = { Length: chunk.length, Key: 0, ByteOffset: offset }
+    return { offset, length: chunk.length, via: 'IRP', status: yield* io.sendAndWait(device, done.irp) }
+  }
   const { irp, sp } = io.buildIrp(fo, IRP_MJ.IRP_MJ_WRITE)
   irp.RequestorMode = 'KernelMode'
   irp.Flags = IRP_FLAGS.IRP_WRITE_OPERATION

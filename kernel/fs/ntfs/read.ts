@@ -17,6 +17,8 @@ import { completeIrp, outcome, type Outcome } from './complete.ts'
 import { checkDataRequest, isNonCached, isPagingIo, misaligned, startingOffset } from './rw-common.ts'
 import { refreshHeader } from './sizes.ts'
 import { checkOplock } from './oplock.ts'
+import { isMdlRequest, mdlRead } from './mdl-io.ts'
+import { IRP_MN_READ_WRITE } from '../../nt/irp.ts'
 import { ccbOf, type Ccb } from './structures.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
@@ -57,6 +59,12 @@ function* commonRead(ccb: Ccb, irp: Irp, requestedOffset: number, length: number
   const nonCached = isNonCached(irp, fo)
   if (nonCached && !paging && misaligned(vcb.store.geometry.bytesPerSector, offset, length)) return outcome(STATUS.STATUS_INVALID_PARAMETER)
   if (length === 0) return outcome(STATUS.STATUS_SUCCESS, 0)
+  const sp = IoGetCurrentIrpStackLocation(irp)
+  if (isMdlRequest(sp)) {
+    // IRP_MN_MDL: the caller gets the Cache Manager's pages, not a copy
+    if (!(sp.MinorFunction & IRP_MN_READ_WRITE.IRP_MN_COMPLETE) && !scb.fileLock.canRead(fo, irp.Thread?.process, key, offset, length)) return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
+    return yield* mdlRead(ccb, irp, sp, offset, length)
+  }
   const buffer = irp.UserBuffer
   if (!buffer || buffer.length < length) return outcome(STATUS.STATUS_INVALID_USER_BUFFER)
 

@@ -27,6 +27,7 @@ import { refreshHeader, setStreamSizes, writeStreamData } from './sizes.ts'
 import { FSRTL_CACHE_TOP_LEVEL_IRP, IoGetTopLevelIrp } from '../../mm/top-level.ts'
 import { ccbOf, type Ccb } from './structures.ts'
 import { checkOplock } from './oplock.ts'
+import { isMdlRequest, mdlWrite } from './mdl-io.ts'
 import { storeFailure, vcbOf } from './volume.ts'
 
 /** IRP_MJ_WRITE dispatch */
@@ -72,6 +73,13 @@ function* commonWrite(ccb: Ccb, irp: Irp, sp: IoStackLocation, requestedOffset: 
   const nonCached = isNonCached(irp, fo)
   if (nonCached && !paging && start.offset !== 'eof' && misaligned(vcb.store.geometry.bytesPerSector, start.offset, length)) {
     return outcome(STATUS.STATUS_INVALID_PARAMETER)
+  }
+  if (isMdlRequest(sp)) {
+    // IRP_MN_MDL: the data goes into the Cache Manager's pages, not through a buffer
+    refreshHeader(scb)
+    const at = start.offset === 'eof' || toEof ? scb.header.FileSize : start.offset
+    if (!scb.fileLock.canWrite(fo, irp.Thread?.process, key, at, length)) return outcome(STATUS.STATUS_FILE_LOCK_CONFLICT)
+    return yield* mdlWrite(ccb, irp, sp, at, length)
   }
   if (length === 0) return outcome(STATUS.STATUS_SUCCESS, 0)
   const buffer = irp.UserBuffer
