@@ -132,10 +132,16 @@ export class IoManager {
     let set = this.threadIrps.get(t)
     if (!set) this.threadIrps.set(t, (set = new Set()))
     set.add(irp)
-    irp.ioManagerDone = (done) => {
-      set.delete(done)
-      if (set.size === 0) this.threadIrps.delete(t)
-    }
+    irp.ioManagerDone = this.untrackThreadIrp
+  }
+
+  /** one function for every IRP (no closure per IRP on the I/O path) */
+  private readonly untrackThreadIrp = (irp: Irp): void => {
+    const t = irp.Thread
+    const set = t && this.threadIrps.get(t)
+    if (!set) return
+    set.delete(irp)
+    if (set.size === 0) this.threadIrps.delete(t)
   }
 
   /** a thread's (or, without one, every thread's) outstanding IRPs on a file object, oldest first */
